@@ -1,0 +1,124 @@
+import { AesmResult } from "../protocol/index.ts";
+import type { Quote3StatusName } from "../sgx/index.ts";
+
+/** sgx_status_t values the quote-ex calls can return (linux-sgx sgx_error.h). */
+export const SgxStatus = {
+  SGX_SUCCESS: 0x0000,
+  SGX_ERROR_UNEXPECTED: 0x0001,
+  SGX_ERROR_INVALID_PARAMETER: 0x0002,
+  SGX_ERROR_OUT_OF_MEMORY: 0x0003,
+  SGX_ERROR_OUT_OF_EPC: 0x2005,
+  SGX_ERROR_NO_DEVICE: 0x2006,
+  SGX_ERROR_MAC_MISMATCH: 0x3001,
+  SGX_ERROR_SERVICE_UNAVAILABLE: 0x4001,
+  SGX_ERROR_SERVICE_TIMEOUT: 0x4002,
+  SGX_ERROR_AE_INVALID_EPIDBLOB: 0x4003,
+  SGX_ERROR_SERVICE_INVALID_PRIVILEGE: 0x4004,
+  SGX_ERROR_EPID_MEMBER_REVOKED: 0x4005,
+  SGX_ERROR_UPDATE_NEEDED: 0x4006,
+  SGX_ERROR_NETWORK_FAILURE: 0x4007,
+  SGX_ERROR_BUSY: 0x400a,
+  SGX_ERROR_UNRECOGNIZED_PLATFORM: 0x4012,
+  SGX_ERROR_UNSUPPORTED_CONFIG: 0x4013,
+  SGX_ERROR_UNSUPPORTED_ATT_KEY_ID: 0x8001,
+  SGX_ERROR_ATT_KEY_CERTIFICATION_FAILURE: 0x8002,
+  SGX_ERROR_ATT_KEY_UNINITIALIZED: 0x8003,
+  SGX_ERROR_INVALID_ATT_KEY_CERT_DATA: 0x8004,
+  SGX_ERROR_PLATFORM_CERT_UNAVAILABLE: 0x8005,
+} as const;
+
+export type SgxStatusName = keyof typeof SgxStatus;
+
+/** The quote-ex calls, named as libsgx_quote_ex exports them. */
+export type QuoteExApi =
+  | "sgx_select_att_key_id"
+  | "sgx_init_quote_ex"
+  | "sgx_get_quote_size_ex"
+  | "sgx_get_quote_ex"
+  | "sgx_get_supported_att_key_id_num"
+  | "sgx_get_supported_att_key_ids";
+
+const A = AesmResult;
+
+/** oal_map_result: applied to every call first. */
+const COMMON: ReadonlyMap<number, SgxStatusName> = new Map([
+  [A.AESM_SUCCESS, "SGX_SUCCESS"],
+  [A.AESM_UPDATE_AVAILABLE, "SGX_ERROR_UPDATE_NEEDED"],
+  [A.AESM_UNEXPECTED_ERROR, "SGX_ERROR_UNEXPECTED"],
+  [A.AESM_PARAMETER_ERROR, "SGX_ERROR_INVALID_PARAMETER"],
+  [A.AESM_SERVICE_STOPPED, "SGX_ERROR_SERVICE_UNAVAILABLE"],
+  [A.AESM_SERVICE_UNAVAILABLE, "SGX_ERROR_SERVICE_UNAVAILABLE"],
+  [A.AESM_ENCLAVE_LOAD_ERROR, "SGX_ERROR_SERVICE_UNAVAILABLE"],
+  [A.AESM_ENCLAVE_LOST, "SGX_ERROR_SERVICE_UNAVAILABLE"],
+  [A.AESM_OUT_OF_MEMORY_ERROR, "SGX_ERROR_OUT_OF_MEMORY"],
+  [A.AESM_BUSY, "SGX_ERROR_BUSY"],
+  [A.AESM_UNRECOGNIZED_PLATFORM, "SGX_ERROR_UNRECOGNIZED_PLATFORM"],
+  [A.AESM_NETWORK_ERROR, "SGX_ERROR_NETWORK_FAILURE"],
+  [A.AESM_NETWORK_BUSY_ERROR, "SGX_ERROR_NETWORK_FAILURE"],
+  [A.AESM_PROXY_SETTING_ASSIST, "SGX_ERROR_NETWORK_FAILURE"],
+  [A.AESM_NO_DEVICE_ERROR, "SGX_ERROR_NO_DEVICE"],
+]);
+
+const EPID_COMMON: ReadonlyArray<[number, SgxStatusName]> = [
+  [A.AESM_EPIDBLOB_ERROR, "SGX_ERROR_AE_INVALID_EPIDBLOB"],
+  [A.AESM_EPID_REVOKED_ERROR, "SGX_ERROR_EPID_MEMBER_REVOKED"],
+  [A.AESM_BACKEND_SERVER_BUSY, "SGX_ERROR_BUSY"],
+  [A.AESM_SGX_PROVISION_FAILED, "SGX_ERROR_UNEXPECTED"],
+  [A.AESM_OUT_OF_EPC, "SGX_ERROR_OUT_OF_EPC"],
+];
+
+/** Per-call overrides, consulted only when the common table gave SGX_ERROR_UNEXPECTED for a code other than 1. */
+const PER_API: Record<QuoteExApi, ReadonlyMap<number, SgxStatusName>> = {
+  sgx_select_att_key_id: new Map([[A.AESM_UNSUPPORTED_ATT_KEY_ID, "SGX_ERROR_UNSUPPORTED_ATT_KEY_ID"]]),
+  sgx_init_quote_ex: new Map([
+    [A.AESM_UNSUPPORTED_ATT_KEY_ID, "SGX_ERROR_UNSUPPORTED_ATT_KEY_ID"],
+    [A.AESM_KEY_CERTIFICATION_ERROR, "SGX_ERROR_ATT_KEY_CERTIFICATION_FAILURE"],
+    [A.AESM_NO_PLATFORM_CERT_DATA, "SGX_ERROR_PLATFORM_CERT_UNAVAILABLE"],
+    ...EPID_COMMON,
+  ]),
+  sgx_get_quote_size_ex: new Map([
+    [A.AESM_ATT_KEY_NOT_INITIALIZED, "SGX_ERROR_ATT_KEY_UNINITIALIZED"],
+    [A.AESM_ATT_KEY_CERT_DATA_INVALID, "SGX_ERROR_UNEXPECTED"],
+    [A.AESM_UNSUPPORTED_ATT_KEY_ID, "SGX_ERROR_UNSUPPORTED_ATT_KEY_ID"],
+  ]),
+  sgx_get_quote_ex: new Map([
+    [A.AESM_ATT_KEY_NOT_INITIALIZED, "SGX_ERROR_ATT_KEY_UNINITIALIZED"],
+    [A.AESM_ATT_KEY_CERT_DATA_INVALID, "SGX_ERROR_UNEXPECTED"],
+    [A.AESM_UNSUPPORTED_ATT_KEY_ID, "SGX_ERROR_UNSUPPORTED_ATT_KEY_ID"],
+    [A.AESM_ERROR_REPORT, "SGX_ERROR_MAC_MISMATCH"],
+    [A.AESM_INVALID_REPORT, "SGX_ERROR_MAC_MISMATCH"],
+    [A.AESM_UNABLE_TO_GENERATE_QE_REPORT, "SGX_ERROR_UNEXPECTED"],
+    ...EPID_COMMON,
+  ]),
+  sgx_get_supported_att_key_id_num: new Map(),
+  sgx_get_supported_att_key_ids: new Map(),
+};
+
+/** The sgx_status_t Intel's libsgx_quote_ex returns for a response errorCode (aesm-protocol.md 4.3). */
+export function sgxStatusForAesmResult(api: QuoteExApi, errorCode: number): SgxStatusName {
+  const common = COMMON.get(errorCode) ?? "SGX_ERROR_UNEXPECTED";
+  if (common !== "SGX_ERROR_UNEXPECTED" || errorCode === A.AESM_UNEXPECTED_ERROR) return common;
+  return PER_API[api].get(errorCode) ?? common;
+}
+
+/** sgx_status_t -> quote3_error_t, as libsgx_dcap_ql converts quote-ex results in out-of-proc mode. */
+const SGX_TO_QUOTE3: Partial<Record<SgxStatusName, Quote3StatusName>> = {
+  SGX_SUCCESS: "SGX_QL_SUCCESS",
+  SGX_ERROR_UNEXPECTED: "SGX_QL_ERROR_UNEXPECTED",
+  SGX_ERROR_INVALID_PARAMETER: "SGX_QL_ERROR_INVALID_PARAMETER",
+  SGX_ERROR_OUT_OF_MEMORY: "SGX_QL_ERROR_OUT_OF_MEMORY",
+  SGX_ERROR_NO_DEVICE: "SGX_QL_NO_DEVICE",
+  SGX_ERROR_SERVICE_UNAVAILABLE: "SGX_QL_SERVICE_UNAVAILABLE",
+  SGX_ERROR_NETWORK_FAILURE: "SGX_QL_NETWORK_FAILURE",
+  SGX_ERROR_SERVICE_TIMEOUT: "SGX_QL_SERVICE_TIMEOUT",
+  SGX_ERROR_BUSY: "SGX_QL_ERROR_BUSY",
+  SGX_ERROR_UNSUPPORTED_ATT_KEY_ID: "SGX_QL_UNSUPPORTED_ATT_KEY_ID",
+  SGX_ERROR_ATT_KEY_CERTIFICATION_FAILURE: "SGX_QL_ATT_KEY_CERT_DATA_INVALID",
+  SGX_ERROR_PLATFORM_CERT_UNAVAILABLE: "SGX_QL_NO_PLATFORM_CERT_DATA",
+  SGX_ERROR_ATT_KEY_UNINITIALIZED: "SGX_QL_ATT_KEY_NOT_INITIALIZED",
+};
+
+export function quote3StatusForSgxStatus(status: SgxStatusName): Quote3StatusName {
+  return SGX_TO_QUOTE3[status] ?? "SGX_QL_ERROR_UNEXPECTED";
+}
+

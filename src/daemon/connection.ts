@@ -1,0 +1,73 @@
+import type { Socket } from "node:net";
+import type { Logger } from "pino";
+import { FrameDecoder, FrameError, encodeFrame } from "../protocol/index.ts";
+import { errorMessage } from "../shared/errors.ts";
+import type { HandlerContext } from "./handlers/index.ts";
+import { serveRequest, type ServedRequest } from "./serve-request.ts";
+
+export interface ConnectionLimits {
+  /** Largest request body accepted; a larger declared length closes the connection at once. */
+  readonly maxFrameBytes: number;
+  /** Longest silence allowed while a request is incomplete (a stalled peer is cut off). */
+  readonly idleTimeoutMs: number;
+  /** Longest time from accept to a complete request, however the bytes trickle in. */
+  readonly requestDeadlineMs: number;
+}
+
+/**
+ * Serves one AESM connection: reads exactly one framed request, writes one framed reply, then
+ * closes, as aesmd does. Every failure ends only this connection; nothing here throws.
+ */
+export function handleConnection(
+  socket: Socket,
+  limits: ConnectionLimits,
+  context: HandlerContext,
+  onServed: (served: ServedRequest) => void,
+): void {
+  const log = context.logger;
+  const decoder = new FrameDecoder({ maxFrameBytes: limits.maxFrameBytes });
+  const deadline = setTimeout(() => drop(socket, log, "request deadline passed"), limits.requestDeadlineMs);
+  socket.setTimeout(limits.idleTimeoutMs, () => drop(socket, log, `no data for ${limits.idleTimeoutMs} ms`));
+  socket.on("error", (error) => log.debug({ err: error }, "connection error"));
+  socket.on("close", () => clearTimeout(deadline));
+
+  const onData = (chunk: Buffer): void => {
+    let body: Buffer | undefined;
+    try {
+      body = decoder.push(chunk)[0];
+    } catch (error) {
+      const reason = error instanceof FrameError ? error.message : errorMessage(error);
+      drop(socket, log, reason, error instanceof FrameError ? error.code : undefined);
+      return;
+    }
+    if (body === undefined) return;
+    // One request per connection: anything after it is never read.
+    socket.off("data", onData);
+    socket.pause();
+    socket.setTimeout(0);
+    clearTimeout(deadline);
+    void reply(socket, body, context, onServed);
+  };
+  socket.on("data", onData);
+  socket.on("end", () => {
+    if (!socket.destroyed && socket.listenerCount("data") > 0) drop(socket, log, "peer closed before a whole request");
+  });
+}
+
+async function reply(socket: Socket, body: Buffer, context: HandlerContext, onServed: (served: ServedRequest) => void) {
+  try {
+    const served = await serveRequest(body, context);
+    onServed(served);
+    if (served.reply === undefined) socket.destroy();
+    else socket.end(encodeFrame(served.reply));
+  } catch (error) {
+    context.logger.error({ err: error }, `request failed unexpectedly: ${errorMessage(error)}`);
+    socket.destroy();
+  }
+}
+
+function drop(socket: Socket, log: Logger, reason: string, code?: string): void {
+  if (socket.destroyed) return;
+  log.warn({ code }, `closing connection: ${reason}`);
+  socket.destroy();
+}

@@ -1,0 +1,103 @@
+import { asBuffer } from "../shared/bytes.ts";
+import { encodeReportBody, parseReportBody, type ReportBody } from "../sgx/index.ts";
+import type { ByteReader } from "./byte-reader.ts";
+import { expectLength } from "./quote-header.ts";
+
+/** Certification data types (sgx_ql_cert_key_type_t). Verifiers need PCK_CERT_CHAIN. */
+export const CertificationDataType = {
+  PPID_CLEARTEXT: 1,
+  PPID_RSA2048_ENCRYPTED: 2,
+  PPID_RSA3072_ENCRYPTED: 3,
+  PCK_CLEARTEXT: 4,
+  PCK_CERT_CHAIN: 5,
+  QE_REPORT_CERTIFICATION_DATA: 6,
+} as const;
+
+export interface CertificationData {
+  readonly type: number;
+  readonly data: Uint8Array;
+}
+
+/**
+ * ECDSA signature data of a v3 quote (sgx_ql_ecdsa_sig_data_t and what follows it). Offsets are
+ * relative to its start (quote offset 436).
+ *
+ * | off   | size | field                                                          |
+ * |------:|-----:|----------------------------------------------------------------|
+ * |     0 |   64 | quoteSignature: r‖s by the attestation key over quote[0..432)  |
+ * |    64 |   64 | attestationPublicKey: x‖y (P-256, no 0x04 prefix)              |
+ * |   128 |  384 | qeReportBody: report body of the QE                            |
+ * |   512 |   64 | qeReportSignature: r‖s by the PCK key over qeReportBody        |
+ * |   576 |    2 | qe_auth_data_size N u16                                        |
+ * |   578 |    N | qeAuthData                                                     |
+ * | 578+N |    2 | certification data type u16                                    |
+ * | 580+N |    4 | certification data size M u32                                  |
+ * | 584+N |    M | certification data                                             |
+ */
+export interface EcdsaSignatureData {
+  readonly quoteSignature: Uint8Array;
+  readonly attestationPublicKey: Uint8Array;
+  readonly qeReportBody: ReportBody;
+  readonly qeReportSignature: Uint8Array;
+  readonly qeAuthData: Uint8Array;
+  readonly certificationData: CertificationData;
+}
+
+/** Views into the raw signature data, for verifiers that must hash or check exact bytes. */
+export interface EcdsaSignatureDataRaw {
+  readonly quoteSignature: Uint8Array;
+  readonly attestationPublicKey: Uint8Array;
+  readonly qeReportBody: Uint8Array;
+  readonly qeReportSignature: Uint8Array;
+  readonly qeAuthData: Uint8Array;
+  readonly certificationData: Uint8Array;
+}
+
+/** Fixed part before the auth data: 64 + 64 + 384 + 64. */
+export const ECDSA_SIG_DATA_FIXED_SIZE = 576;
+
+/** Reads v3 ECDSA signature data; every length is checked before use (ERR_QUOTE_TRUNCATED). */
+export function readEcdsaSignatureData(reader: ByteReader): { parsed: EcdsaSignatureData; raw: EcdsaSignatureDataRaw } {
+  const quoteSignature = reader.bytes("signature_data.quote_signature", 64);
+  const attestationPublicKey = reader.bytes("signature_data.attestation_public_key", 64);
+  const qeReportBody = reader.bytes("signature_data.qe_report", 384);
+  const qeReportSignature = reader.bytes("signature_data.qe_report_signature", 64);
+  const authSize = reader.u16("signature_data.qe_auth_data_size");
+  const qeAuthData = reader.bytes("signature_data.qe_auth_data", authSize);
+  const type = reader.u16("signature_data.certification_data_type");
+  const certSize = reader.u32("signature_data.certification_data_size");
+  const certificationData = reader.bytes("signature_data.certification_data", certSize);
+  const raw = { quoteSignature, attestationPublicKey, qeReportBody, qeReportSignature, qeAuthData, certificationData };
+  const parsed = {
+    quoteSignature: quoteSignature.slice(),
+    attestationPublicKey: attestationPublicKey.slice(),
+    qeReportBody: parseReportBody(qeReportBody),
+    qeReportSignature: qeReportSignature.slice(),
+    qeAuthData: qeAuthData.slice(),
+    certificationData: { type, data: certificationData.slice() },
+  };
+  return { parsed, raw };
+}
+
+/** Encoded size of the signature data. */
+export function ecdsaSignatureDataSize(data: EcdsaSignatureData): number {
+  return ECDSA_SIG_DATA_FIXED_SIZE + 2 + data.qeAuthData.byteLength + 6 + data.certificationData.data.byteLength;
+}
+
+/** Writes the signature data at `offset` of `target` (which must have room). Bad sizes throw ERR_QUOTE_ENCODE. */
+export function writeEcdsaSignatureData(data: EcdsaSignatureData, target: Uint8Array, offset: number): void {
+  expectLength("signature_data.quote_signature", data.quoteSignature, 64);
+  expectLength("signature_data.attestation_public_key", data.attestationPublicKey, 64);
+  expectLength("signature_data.qe_report_signature", data.qeReportSignature, 64);
+  const buf = asBuffer(target);
+  let pos = offset;
+  target.set(data.quoteSignature, pos);
+  target.set(data.attestationPublicKey, (pos += 64));
+  encodeReportBody(data.qeReportBody, target, (pos += 64));
+  target.set(data.qeReportSignature, (pos += 384));
+  buf.writeUInt16LE(data.qeAuthData.byteLength, (pos += 64));
+  target.set(data.qeAuthData, (pos += 2));
+  buf.writeUInt16LE(data.certificationData.type, (pos += data.qeAuthData.byteLength));
+  buf.writeUInt32LE(data.certificationData.data.byteLength, (pos += 2));
+  target.set(data.certificationData.data, pos + 4);
+}
