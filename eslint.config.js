@@ -11,7 +11,10 @@ export default tseslint.config(
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true, allow: [{ from: "lib", name: "BigInt" }] }],
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" },
+      ],
       "@typescript-eslint/switch-exhaustiveness-check": "error",
       "@typescript-eslint/no-floating-promises": [
         "error",
@@ -28,6 +31,11 @@ export default tseslint.config(
   {
     files: ["src/**/*.ts"],
     ignores: ["src/cli/**"],
-    rules: { "no-restricted-syntax": ["error", { selector: "MemberExpression[object.name='process'][property.name='exit']", message: "only the CLI may exit the process" }] },
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        { selector: "MemberExpression[object.name='process'][property.name='exit']", message: "only the CLI may exit the process" },
+      ],
+    },
   },
 );

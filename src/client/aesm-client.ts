@@ -4,6 +4,7 @@ import {
   RESPONSE_KIND,
   decodeResponse,
   encodeRequest,
+  hasField,
   type RequestInit,
   type RequestKind,
   type ResponseKindOf,
@@ -64,15 +65,21 @@ export class AesmClient {
    */
   async initQuoteEx(attKeyId: Uint8Array, pubKeyIdSize?: number): Promise<InitQuoteExResult> {
     const api = "sgx_init_quote_ex";
-    if (pubKeyIdSize !== undefined && (pubKeyIdSize <= 0 || pubKeyIdSize >= UINT32_MAX)) {
+    if (pubKeyIdSize !== undefined && (!Number.isInteger(pubKeyIdSize) || pubKeyIdSize <= 0 || pubKeyIdSize >= UINT32_MAX)) {
       throw invalidParameter(api, `pub_key_id size ${pubKeyIdSize} must be in 1..${UINT32_MAX - 1}`);
     }
-    const response = await this.#call(api, "initQuoteExReq", {
-      attKeyId,
-      bPubKeyId: pubKeyIdSize !== undefined,
-      ...(pubKeyIdSize !== undefined && { bufSize: BigInt(pubKeyIdSize) }),
-      timeout: this.timeoutMs,
-    });
+    const response = await this.#call(
+      api,
+      "initQuoteExReq",
+      {
+        attKeyId,
+        bPubKeyId: pubKeyIdSize !== undefined,
+        ...(pubKeyIdSize !== undefined && { bufSize: BigInt(pubKeyIdSize) }),
+        timeout: this.timeoutMs,
+      },
+      // Intel reports pub_key_id_size to the caller even when the call fails.
+      (failed) => (hasField(failed, "pubKeyIdSize") ? { pubKeyIdSize: Number(failed.pubKeyIdSize) } : {}),
+    );
     const targetInfo = this.#bounded(api, "target_info", response.targetInfo, SgxSize.TARGET_INFO);
     const size = Number(response.pubKeyIdSize);
     // Intel copies pub_key_id only when it is exactly pub_key_id_size bytes and fits the buffer.
@@ -116,12 +123,22 @@ export class AesmClient {
     const response = await this.#call(api, "getSupportedAttKeyIDsReq", { bufSize, timeout: this.timeoutMs });
     const ids = response.attKeyIds;
     if (ids.byteLength !== bufSize) {
-      throw new AesmClientError("ERR_AESM_BAD_RESPONSE", api, "SGX_ERROR_UNEXPECTED", `att_key_ids of ${ids.byteLength} bytes, expected ${bufSize}`);
+      throw new AesmClientError(
+        "ERR_AESM_BAD_RESPONSE",
+        api,
+        "SGX_ERROR_UNEXPECTED",
+        `att_key_ids of ${ids.byteLength} bytes, expected ${bufSize}`,
+      );
     }
     return Array.from({ length: count }, (_, i) => ids.subarray(i * SgxSize.ATT_KEY_ID_EXT, (i + 1) * SgxSize.ATT_KEY_ID_EXT));
   }
 
-  async #call<K extends RequestKind>(api: QuoteExApi, kind: K, request: RequestInit<K>): Promise<ResponsePayload<ResponseKindOf<K>>> {
+  async #call<K extends RequestKind>(
+    api: QuoteExApi,
+    kind: K,
+    request: RequestInit<K>,
+    errorDetails: (failed: ResponsePayload<ResponseKindOf<K>>) => { pubKeyIdSize?: number } = () => ({}),
+  ): Promise<ResponsePayload<ResponseKindOf<K>>> {
     const reply = await this.#exchange(api, encodeRequest(kind, request));
     let response: ResponsePayload<ResponseKindOf<K>>;
     try {
@@ -132,7 +149,16 @@ export class AesmClient {
     }
     const errorCode = (response as { errorCode: number }).errorCode;
     if (errorCode !== 0) {
-      throw new AesmClientError("ERR_AESM_REQUEST_FAILED", api, sgxStatusForAesmResult(api, errorCode), "the quote service refused the request", { aesmErrorCode: errorCode });
+      throw new AesmClientError(
+        "ERR_AESM_REQUEST_FAILED",
+        api,
+        sgxStatusForAesmResult(api, errorCode),
+        "the quote service refused the request",
+        {
+          aesmErrorCode: errorCode,
+          ...errorDetails(response),
+        },
+      );
     }
     return response;
   }
@@ -142,8 +168,10 @@ export class AesmClient {
       return await transact(this.socketPath, request, this.timeoutMs);
     } catch (cause) {
       if (!(cause instanceof TransportError)) throw cause;
-      if (cause.failure === "unavailable") throw new AesmClientError("ERR_AESM_UNAVAILABLE", api, "SGX_ERROR_SERVICE_UNAVAILABLE", cause.message, { cause });
-      if (cause.failure === "timeout") throw new AesmClientError("ERR_AESM_TIMEOUT", api, "SGX_ERROR_SERVICE_TIMEOUT", cause.message, { cause });
+      if (cause.failure === "unavailable")
+        throw new AesmClientError("ERR_AESM_UNAVAILABLE", api, "SGX_ERROR_SERVICE_UNAVAILABLE", cause.message, { cause });
+      if (cause.failure === "timeout")
+        throw new AesmClientError("ERR_AESM_TIMEOUT", api, "SGX_ERROR_SERVICE_TIMEOUT", cause.message, { cause });
       const code = cause.failure === "closed" ? "ERR_AESM_CONNECTION_CLOSED" : "ERR_AESM_BAD_RESPONSE";
       throw new AesmClientError(code, api, "SGX_ERROR_UNEXPECTED", cause.message, { cause });
     }
@@ -152,7 +180,12 @@ export class AesmClient {
   /** Intel's GetValues rule: a bytes field longer than the caller's buffer fails the whole call. */
   #bounded(api: QuoteExApi, field: string, value: Uint8Array, capacity: number): Uint8Array {
     if (value.byteLength > capacity) {
-      throw new AesmClientError("ERR_AESM_BAD_RESPONSE", api, "SGX_ERROR_UNEXPECTED", `${field} of ${value.byteLength} bytes exceeds ${capacity}`);
+      throw new AesmClientError(
+        "ERR_AESM_BAD_RESPONSE",
+        api,
+        "SGX_ERROR_UNEXPECTED",
+        `${field} of ${value.byteLength} bytes exceeds ${capacity}`,
+      );
     }
     return value;
   }
@@ -161,4 +194,3 @@ export class AesmClient {
 function invalidParameter(api: QuoteExApi, message: string): AesmClientError {
   return new AesmClientError("ERR_AESM_INVALID_PARAMETER", api, "SGX_ERROR_INVALID_PARAMETER", message);
 }
-

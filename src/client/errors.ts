@@ -25,15 +25,21 @@ export class AesmClientError extends SgxQuoteHelperError {
   readonly api: QuoteExApi;
   readonly sgxStatus: SgxStatusName;
   readonly aesmErrorCode: number | undefined;
+  /**
+   * sgx_init_quote_ex only: the reply's pub_key_id_size when present. Intel's client overwrites
+   * the caller's *p_pub_key_id_size with it even when the call fails (aesm-protocol.md 2.4).
+   */
+  readonly pubKeyIdSize: number | undefined;
 
   constructor(
     code: AesmClientErrorCode,
     api: QuoteExApi,
     sgxStatus: SgxStatusName,
     message: string,
-    details: { aesmErrorCode?: number; cause?: unknown } = {},
+    details: { aesmErrorCode?: number; pubKeyIdSize?: number; cause?: unknown } = {},
   ) {
-    const wire = details.aesmErrorCode === undefined ? "" : ` (errorCode ${details.aesmErrorCode} ${aesmResultName(details.aesmErrorCode)})`;
+    const wire =
+      details.aesmErrorCode === undefined ? "" : ` (errorCode ${details.aesmErrorCode} ${aesmResultName(details.aesmErrorCode)})`;
     super(code, `${api}: ${message}${wire} -> ${sgxStatus} 0x${SgxStatus[sgxStatus].toString(16).padStart(4, "0")}`, {
       cause: details.cause,
     });
@@ -41,5 +47,6 @@ export class AesmClientError extends SgxQuoteHelperError {
     this.api = api;
     this.sgxStatus = sgxStatus;
     this.aesmErrorCode = details.aesmErrorCode;
+    this.pubKeyIdSize = details.pubKeyIdSize;
   }
 }

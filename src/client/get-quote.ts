@@ -18,6 +18,8 @@ export interface GetQuoteOptions {
    * targetInfo), and checks that its report data is SHA-256(nonce || quote).
    */
   readonly nonce?: Uint8Array;
+  /** Called before each AESM call with a one-line description (for demos and tracing). */
+  readonly onStep?: (step: string) => void;
 }
 
 export interface QuoteResult {
@@ -42,19 +44,28 @@ const SIGNATURE_DATA_LENGTH_OFFSET = 432;
 export async function getQuote(enclave: ReportProducer, reportData: Uint8Array, options: GetQuoteOptions = {}): Promise<QuoteResult> {
   const env = options.env ?? process.env;
   if (!isOutOfProcRequested(env)) {
-    throw new Quote3Error("SGX_QL_UNSUPPORTED_MODE", "in-process quoting needs Intel's QE3/PCE enclaves; set SGX_AESM_ADDR=1 to use the quote service");
+    throw new Quote3Error(
+      "SGX_QL_UNSUPPORTED_MODE",
+      "in-process quoting needs Intel's QE3/PCE enclaves; set SGX_AESM_ADDR=1 to use the quote service",
+    );
   }
   const client = options.client ?? new AesmClient({ socketPath: resolveSocketPath(env) });
   const attKeyId = options.attKeyId ?? defaultEcdsaAttKeyId();
+  const step = options.onStep ?? (() => undefined);
   try {
+    step("InitQuoteEx (size probe): pub_key_id size");
     const probe = await client.initQuoteEx(attKeyId);
     if (probe.pubKeyIdSize !== PUB_KEY_ID_BYTES) {
       throw new Quote3Error("SGX_QL_ERROR_UNEXPECTED", `pub_key_id size ${probe.pubKeyIdSize}, expected ${PUB_KEY_ID_BYTES}`);
     }
+    step("InitQuoteEx: QE target info and pub_key_id");
     const { targetInfo } = await client.initQuoteEx(attKeyId, PUB_KEY_ID_BYTES);
+    step("enclave: EREPORT targeted at the QE");
     const report = await enclave.createReport(targetInfo, reportData);
+    step("GetQuoteSizeEx");
     const size = await client.getQuoteSizeEx(attKeyId);
     const qeReportInfo = options.nonce && qeReportInfoFor(enclave, options.nonce);
+    step(`GetQuoteEx: ${size}-byte buffer${qeReportInfo ? ", with a QE report for the enclave" : ""}`);
     const result = await client.getQuoteEx(report, attKeyId, size, qeReportInfo);
     const quote = trimQuote(result.quote);
     const qeReport = result.qeReportInfo && checkQeReport(result.qeReportInfo, options.nonce!, quote);
@@ -67,7 +78,10 @@ export async function getQuote(enclave: ReportProducer, reportData: Uint8Array, 
 
 function qeReportInfoFor(enclave: ReportProducer, nonce: Uint8Array): Uint8Array {
   if (nonce.byteLength !== SgxSize.NONCE || enclave.targetInfo === undefined) {
-    throw new Quote3Error("SGX_QL_ERROR_INVALID_PARAMETER", "a QE report needs a 16-byte nonce and an enclave that exposes its target info");
+    throw new Quote3Error(
+      "SGX_QL_ERROR_INVALID_PARAMETER",
+      "a QE report needs a 16-byte nonce and an enclave that exposes its target info",
+    );
   }
   const info = new Uint8Array(SgxSize.QE_REPORT_INFO);
   info.set(nonce, 0);
@@ -89,7 +103,15 @@ function checkQeReport(qeReportInfo: Uint8Array, nonce: Uint8Array, quote: Uint8
 /** Drops the zero padding the service adds up to the requested buffer size. */
 function trimQuote(buffer: Uint8Array): Uint8Array {
   const view = Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  // The service may return fewer bytes than asked for (2.4); without the fixed part there is no length to read.
+  if (view.byteLength < SIGNATURE_DATA_LENGTH_OFFSET + 4) {
+    throw new Quote3Error(
+      "SGX_QL_ERROR_UNEXPECTED",
+      `quote of ${view.byteLength} bytes is shorter than its ${SIGNATURE_DATA_LENGTH_OFFSET + 4}-byte fixed part`,
+    );
+  }
   const end = SIGNATURE_DATA_LENGTH_OFFSET + 4 + view.readUInt32LE(SIGNATURE_DATA_LENGTH_OFFSET);
-  if (end > view.byteLength) throw new Quote3Error("SGX_QL_ERROR_UNEXPECTED", `quote declares ${end} bytes but the buffer has ${view.byteLength}`);
+  if (end > view.byteLength)
+    throw new Quote3Error("SGX_QL_ERROR_UNEXPECTED", `quote declares ${end} bytes but the buffer has ${view.byteLength}`);
   return buffer.subarray(0, end);
 }

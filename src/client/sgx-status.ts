@@ -121,4 +121,3 @@ const SGX_TO_QUOTE3: Partial<Record<SgxStatusName, Quote3StatusName>> = {
 export function quote3StatusForSgxStatus(status: SgxStatusName): Quote3StatusName {
   return SGX_TO_QUOTE3[status] ?? "SGX_QL_ERROR_UNEXPECTED";
 }
-

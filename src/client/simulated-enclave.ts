@@ -44,6 +44,8 @@ export class SimulatedEnclave implements ReportProducer {
 
   /** Whether `report` was made for this enclave (its MAC checks with our report key), as sgx_verify_report does. */
   verifyReport(report: Uint8Array): boolean {
-    return verifySimReportMac(report, targetInfoOfReportBody(encodeReportBody({ ...this.identity, reportData: new Uint8Array(64) }))) !== null;
+    return (
+      verifySimReportMac(report, targetInfoOfReportBody(encodeReportBody({ ...this.identity, reportData: new Uint8Array(64) }))) !== null
+    );
   }
 }

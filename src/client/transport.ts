@@ -50,7 +50,11 @@ export function transact(socketPath: string, request: Uint8Array, timeoutMs = DE
     });
     socket.once("error", (cause: NodeJS.ErrnoException) => {
       const failure = connected ? "closed" : "unavailable";
-      fail(new TransportError(failure, `${connected ? "connection to" : "cannot connect to"} ${socketPath}: ${cause.code ?? cause.message}`, { cause }));
+      fail(
+        new TransportError(failure, `${connected ? "connection to" : "cannot connect to"} ${socketPath}: ${cause.code ?? cause.message}`, {
+          cause,
+        }),
+      );
     });
     socket.once("end", () => fail(new TransportError("closed", `${socketPath} closed the connection without a reply`)));
   });

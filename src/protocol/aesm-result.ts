@@ -55,9 +55,7 @@ export const AesmResult = {
 
 export type AesmResultName = keyof typeof AesmResult;
 
-const namesByValue = new Map<number, AesmResultName>(
-  Object.entries(AesmResult).map(([name, value]) => [value, name as AesmResultName]),
-);
+const namesByValue = new Map<number, AesmResultName>(Object.entries(AesmResult).map(([name, value]) => [value, name as AesmResultName]));
 
 /** The aesm_error_t name of a wire errorCode, or `AESM_UNKNOWN_<n>` for values Intel never defined. */
 export function aesmResultName(value: number): string {

@@ -37,7 +37,10 @@ describe("FrameDecoder", () => {
     assert.throws(() => decoder.push(Buffer.from("ffffffff", "hex")), { code: "ERR_PROTOCOL_FRAME_TOO_LARGE", declaredBytes: 0xffffffff });
     const limit = new FrameDecoder({ maxFrameBytes: 100 });
     assert.deepEqual(limit.push(encodeFrame(Buffer.alloc(100))), [Buffer.alloc(100)]);
-    assert.throws(() => limit.push(encodeFrame(Buffer.alloc(101)).subarray(0, 4)), { code: "ERR_PROTOCOL_FRAME_TOO_LARGE", declaredBytes: 101 });
+    assert.throws(() => limit.push(encodeFrame(Buffer.alloc(101)).subarray(0, 4)), {
+      code: "ERR_PROTOCOL_FRAME_TOO_LARGE",
+      declaredBytes: 101,
+    });
   });
 
   it("rejects a zero-length frame unless allowed", () => {

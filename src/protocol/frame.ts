@@ -75,11 +75,7 @@ export class FrameDecoder {
       throw new FrameError("ERR_PROTOCOL_FRAME_EMPTY", 0, "frame declares an empty body");
     }
     if (bodyBytes > this.#maxFrameBytes) {
-      throw new FrameError(
-        "ERR_PROTOCOL_FRAME_TOO_LARGE",
-        bodyBytes,
-        `frame of ${bodyBytes} bytes exceeds limit ${this.#maxFrameBytes}`,
-      );
+      throw new FrameError("ERR_PROTOCOL_FRAME_TOO_LARGE", bodyBytes, `frame of ${bodyBytes} bytes exceeds limit ${this.#maxFrameBytes}`);
     }
   }
 

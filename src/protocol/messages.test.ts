@@ -31,7 +31,15 @@ const capturedRequests = [
   {
     name: "sgx_get_quote_ex(qe_report_info, quote_size=100)",
     header: "82060000",
-    body: Buffer.concat([hex("8a 01 fe 0c 0a b0 03"), report, hex("12 80 02"), keyId, hex("1a c0 07"), qeReportInfo, hex("20 64 48 98 75")]),
+    body: Buffer.concat([
+      hex("8a 01 fe 0c 0a b0 03"),
+      report,
+      hex("12 80 02"),
+      keyId,
+      hex("1a c0 07"),
+      qeReportInfo,
+      hex("20 64 48 98 75"),
+    ]),
   },
 ];
 
@@ -69,15 +77,31 @@ describe("captured Intel requests (section 2.6)", () => {
 
 describe("captured Intel responses (section 2.6)", () => {
   const cases = [
-    { name: "GetSupportedAttKeyIDNum ok, n=1", bytes: hex("07000000 aa 01 04 08 00 10 01"), build: () => encodeResponse("getSupportedAttKeyIDNumRes", { errorCode: 0, attKeyIdNum: 1 }) },
-    { name: "GetQuoteSizeEx ok, 1234", bytes: hex("08000000 82 01 05 08 00 10 d2 09"), build: () => encodeResponse("getQuoteSizeExRes", { errorCode: 0, quoteSize: 1234 }) },
+    {
+      name: "GetSupportedAttKeyIDNum ok, n=1",
+      bytes: hex("07000000 aa 01 04 08 00 10 01"),
+      build: () => encodeResponse("getSupportedAttKeyIDNumRes", { errorCode: 0, attKeyIdNum: 1 }),
+    },
+    {
+      name: "GetQuoteSizeEx ok, 1234",
+      bytes: hex("08000000 82 01 05 08 00 10 d2 09"),
+      build: () => encodeResponse("getQuoteSizeExRes", { errorCode: 0, quoteSize: 1234 }),
+    },
     {
       name: "InitQuoteEx probe ok",
       bytes: Buffer.concat([hex("0a020000 7a 87 04 08 00 12 80 04"), targetInfo, hex("18 20")]),
       build: () => encodeResponse("initQuoteExRes", { errorCode: 0, targetInfo, pubKeyIdSize: 32n }),
     },
-    { name: "InitQuoteEx missing b_pub_key_id", bytes: hex("06000000 7a 04 08 01 18 00"), build: () => encodeResponse("initQuoteExRes", { errorCode: 1, pubKeyIdSize: 0n }) },
-    { name: "GetQuoteEx missing required fields", bytes: hex("05000000 8a 01 02 08 01"), build: () => encodeResponse("getQuoteExRes", { errorCode: 1 }) },
+    {
+      name: "InitQuoteEx missing b_pub_key_id",
+      bytes: hex("06000000 7a 04 08 01 18 00"),
+      build: () => encodeResponse("initQuoteExRes", { errorCode: 1, pubKeyIdSize: 0n }),
+    },
+    {
+      name: "GetQuoteEx missing required fields",
+      bytes: hex("05000000 8a 01 02 08 01"),
+      build: () => encodeResponse("getQuoteExRes", { errorCode: 1 }),
+    },
   ];
   for (const { name, bytes, build } of cases) {
     it(`${name}: encodes byte for byte`, () => {
@@ -105,7 +129,10 @@ describe("requests aesmd cannot classify", () => {
   });
 
   it("rejects garbage, unknown types, field 20 and two payloads with distinct codes", () => {
-    assert.throws(() => decodeRequest(hex("ff ff ff ff")), (e) => e instanceof ProtocolError && e.code === "ERR_PROTOCOL_UNPARSEABLE");
+    assert.throws(
+      () => decodeRequest(hex("ff ff ff ff")),
+      (e) => e instanceof ProtocolError && e.code === "ERR_PROTOCOL_UNPARSEABLE",
+    );
     assert.throws(() => decodeRequest(hex("9a 06 00")), { code: "ERR_PROTOCOL_UNKNOWN_REQUEST", fieldNumbers: [99] });
     assert.throws(() => decodeRequest(hex("a2 01 00")), { code: "ERR_PROTOCOL_UNKNOWN_REQUEST", fieldNumbers: [20] });
     assert.throws(() => decodeRequest(new Uint8Array(0)), { code: "ERR_PROTOCOL_UNKNOWN_REQUEST" });

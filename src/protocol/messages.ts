@@ -37,10 +37,7 @@ export const RESPONSE_KIND = {
 export type ResponseKindOf<K extends RequestKind> = (typeof RESPONSE_KIND)[K];
 
 export type ProtocolErrorCode =
-  | "ERR_PROTOCOL_UNPARSEABLE"
-  | "ERR_PROTOCOL_UNKNOWN_REQUEST"
-  | "ERR_PROTOCOL_MULTIPLE_PAYLOADS"
-  | "ERR_PROTOCOL_WRONG_RESPONSE";
+  "ERR_PROTOCOL_UNPARSEABLE" | "ERR_PROTOCOL_UNKNOWN_REQUEST" | "ERR_PROTOCOL_MULTIPLE_PAYLOADS" | "ERR_PROTOCOL_WRONG_RESPONSE";
 
 export class ProtocolError extends SgxQuoteHelperError {
   /** Wrapper field numbers found in the message (known or not), for logs. */
@@ -71,10 +68,18 @@ export function decodeRequest(body: Uint8Array): DecodedRequest {
   const allNumbers = [...present.map((f) => f.number), ...unknownNumbers];
   const [field, ...others] = present;
   if (field === undefined) {
-    throw new ProtocolError("ERR_PROTOCOL_UNKNOWN_REQUEST", `request names no known type (fields: ${allNumbers.join(",") || "none"})`, allNumbers);
+    throw new ProtocolError(
+      "ERR_PROTOCOL_UNKNOWN_REQUEST",
+      `request names no known type (fields: ${allNumbers.join(",") || "none"})`,
+      allNumbers,
+    );
   }
   if (others.length > 0) {
-    throw new ProtocolError("ERR_PROTOCOL_MULTIPLE_PAYLOADS", `request carries ${present.length} payloads (fields: ${allNumbers.join(",")})`, allNumbers);
+    throw new ProtocolError(
+      "ERR_PROTOCOL_MULTIPLE_PAYLOADS",
+      `request carries ${present.length} payloads (fields: ${allNumbers.join(",")})`,
+      allNumbers,
+    );
   }
   const kind = field.localName as RequestKind;
   const payload = request[kind] as RequestPayload<RequestKind>;
@@ -105,9 +110,7 @@ export function decodeResponse<K extends ResponseKind>(body: Uint8Array, kind: K
 
 /** Names of the proto2 `required` fields of `message` (described by `schema`) that are not set. */
 export function missingRequiredFields(schema: DescMessage, message: Message): string[] {
-  return schema.fields
-    .filter((f) => f.presence === FeatureSet_FieldPresence.LEGACY_REQUIRED && !isFieldSet(message, f))
-    .map((f) => f.name);
+  return schema.fields.filter((f) => f.presence === FeatureSet_FieldPresence.LEGACY_REQUIRED && !isFieldSet(message, f)).map((f) => f.name);
 }
 
 function parse<T extends DescMessage>(schema: T, body: Uint8Array) {
@@ -125,9 +128,7 @@ let schemasByTypeName: Map<string, DescMessage> | undefined;
  * array, so "was it sent?" needs this, not a value check.
  */
 export function hasField(message: Message, localName: string): boolean {
-  schemasByTypeName ??= new Map(
-    file_aesm.messages.flatMap((m) => [m, ...m.nestedMessages]).map((m) => [m.typeName, m] as const),
-  );
+  schemasByTypeName ??= new Map(file_aesm.messages.flatMap((m) => [m, ...m.nestedMessages]).map((m) => [m.typeName, m] as const));
   const field = schemasByTypeName.get(message.$typeName)?.fields.find((f) => f.localName === localName);
   return field !== undefined && isFieldSet(message, field);
 }

@@ -21,7 +21,10 @@ test("tolerated forms (BH-13): exact, one or several NULs, CRLF, trailing newlin
   const exact = latin1(realChain()).replace(/\0+$/, "");
   const reference = parsePemCertificateChain(bytes(exact)).map((c) => c.der);
   for (const form of [exact, `${exact}\0`, `${exact}\0\0\0\0`, exact.replace(/\n/g, "\r\n"), `${exact}\n\n`]) {
-    assert.deepEqual(parsePemCertificateChain(bytes(form)).map((c) => c.der), reference);
+    assert.deepEqual(
+      parsePemCertificateChain(bytes(form)).map((c) => c.der),
+      reference,
+    );
   }
 });
 
@@ -39,5 +42,8 @@ test("encodePemCertificateChain writes what Intel's QE writes: PEMs then one NUL
   const certs = parsePemCertificateChain(realChain());
   const encoded = encodePemCertificateChain(certs.map((c) => c.pem));
   assert.equal(encoded[encoded.byteLength - 1], 0);
-  assert.deepEqual(parsePemCertificateChain(encoded).map((c) => c.der), certs.map((c) => c.der));
+  assert.deepEqual(
+    parsePemCertificateChain(encoded).map((c) => c.der),
+    certs.map((c) => c.der),
+  );
 });

@@ -106,7 +106,8 @@ export function quoteSize(quote: Quote): number {
  * ERR_QUOTE_ENCODE; wrong-sized fields throw ERR_QUOTE_ENCODE. Reserved report-body bytes are zero.
  */
 export function encodeQuote(quote: Quote): Uint8Array {
-  if (quote.version !== 3 || quote.header.version !== 3) {
+  // `version` is typed 3; the header field is the one a caller can get wrong.
+  if (quote.header.version !== 3) {
     throw new QuoteFormatError("ERR_QUOTE_ENCODE", `cannot encode quote version ${quote.header.version}`, { field: "header.version" });
   }
   const out = new Uint8Array(quoteSize(quote));
@@ -125,10 +126,14 @@ function checkHeader(header: QuoteHeader): void {
     });
   }
   if (header.attestationKeyType !== AttestationKeyType.ECDSA_P256) {
-    throw new QuoteFormatError("ERR_QUOTE_UNSUPPORTED_KEY_TYPE", `attestation key type ${header.attestationKeyType} is not ECDSA-P256 (2)`, {
-      field: "header.att_key_type",
-      offset: 2,
-    });
+    throw new QuoteFormatError(
+      "ERR_QUOTE_UNSUPPORTED_KEY_TYPE",
+      `attestation key type ${header.attestationKeyType} is not ECDSA-P256 (2)`,
+      {
+        field: "header.att_key_type",
+        offset: 2,
+      },
+    );
   }
   if (header.teeType !== TeeType.SGX) {
     throw new QuoteFormatError("ERR_QUOTE_UNSUPPORTED_TEE", `TEE type 0x${header.teeType.toString(16)} in a v3 quote (must be SGX, 0)`, {

@@ -1,14 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fromHex, toHex } from "../shared/bytes.ts";
-import {
-  attKeyIdBase,
-  defaultEcdsaAttKeyId,
-  encodeAttKeyIdList,
-  isSameAttKeyId,
-  parseAttKeyId,
-  parseAttKeyIdList,
-} from "./att-key-id.ts";
+import { attKeyIdBase, defaultEcdsaAttKeyId, encodeAttKeyIdList, isSameAttKeyId, parseAttKeyId, parseAttKeyIdList } from "./att-key-id.ts";
 
 // The default ECDSA-P256 key id, byte by byte from the AESM protocol note §3.3 table.
 const EXPECTED_DEFAULT =

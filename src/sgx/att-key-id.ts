@@ -35,8 +35,17 @@ export interface AttKeyId {
 }
 
 const Offset = {
-  ID: 0, VERSION: 2, MRSIGNER_LENGTH: 4, MRSIGNER: 6, PROD_ID: 54, EXT_PROD_ID: 58,
-  CONFIG_ID: 74, FAMILY_ID: 138, ALGORITHM_ID: 154, SPID: 158, ATT_KEY_TYPE: 174,
+  ID: 0,
+  VERSION: 2,
+  MRSIGNER_LENGTH: 4,
+  MRSIGNER: 6,
+  PROD_ID: 54,
+  EXT_PROD_ID: 58,
+  CONFIG_ID: 74,
+  FAMILY_ID: 138,
+  ALGORITHM_ID: 154,
+  SPID: 158,
+  ATT_KEY_TYPE: 174,
 } as const;
 
 /** Decodes a 256-byte extended attestation key id (copies). Throws ERR_SGX_BAD_SIZE / ERR_SGX_BAD_FIELD. */

@@ -51,6 +51,7 @@ export {
   legacySimReportKeyDerivationData,
   macSimReport,
   SIM_BASE_REPORT_KEY_HEX,
+  SimReportMacChecker,
   simReportKeyDerivationData,
   verifySimReportMac,
   type SimReportMacLayout,

@@ -71,7 +71,10 @@ test("qe_report_info splits at 16 and 528", () => {
   raw.fill(3, 528, 960);
   const info = parseQeReportInfo(raw);
   assert.equal(toHex(info.nonce), "01".repeat(16));
-  assert.equal(info.appEnclaveTargetInfo.every((b) => b === 2), true);
+  assert.equal(
+    info.appEnclaveTargetInfo.every((b) => b === 2),
+    true,
+  );
   assert.equal(info.qeReport.every((b) => b === 3) && info.qeReport.byteLength === 432, true);
   assert.deepEqual(encodeQeReportInfo(info), raw);
   assert.throws(() => parseQeReportInfo(fromHex("00")), { code: "ERR_SGX_BAD_SIZE" });

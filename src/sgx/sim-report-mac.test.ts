@@ -10,6 +10,7 @@ import {
   legacySimReportKeyDerivationData,
   macSimReport,
   simReportKeyDerivationData,
+  SimReportMacChecker,
   verifySimReportMac,
 } from "./sim-report-mac.ts";
 import type { TargetInfo } from "./target-info.ts";
@@ -114,7 +115,10 @@ test("V3: any key_id verifies because it is taken from the report", () => {
 
 test("negative: T1 report checked by T2, flipped report_data, different mr_enclave", () => {
   assert.equal(verifySimReportMac(report(SIM_KEY_ID, V1.mac), T2), null);
-  for (const [target, mac] of [[T1, V1.mac], [T2, V2.mac]] as const) {
+  for (const [target, mac] of [
+    [T1, V1.mac],
+    [T2, V2.mac],
+  ] as const) {
     const flipped = report(SIM_KEY_ID, mac);
     flipped[320] = 0x23;
     assert.equal(verifySimReportMac(flipped, target), null);
@@ -125,7 +129,10 @@ test("negative: T1 report checked by T2, flipped report_data, different mr_encla
 
 test("legacy SDK 2.18.1 layout: 120-byte buffer, accepted as a fallback", () => {
   const keyId = fromHex(SIM_KEY_ID);
-  for (const [target, v] of [[T1, LEGACY.t1], [T2, LEGACY.t2]] as const) {
+  for (const [target, v] of [
+    [T1, LEGACY.t1],
+    [T2, LEGACY.t2],
+  ] as const) {
     assert.equal(toHex(legacySimReportKeyDerivationData(target, cpuSvn, keyId)), v.dd);
     assert.equal(toHex(deriveLegacySimReportKey(target, cpuSvn, keyId)), v.key);
     assert.equal(verifySimReportMac(report(SIM_KEY_ID, v.mac), target), "sdk-2.18");
@@ -149,4 +156,13 @@ test("createSimReport reproduces the SIM _EREPORT bytes B1 ‖ key_id ‖ MAC (V
 
 test("verifySimReportMac refuses a report that is not 432 bytes", () => {
   assert.throws(() => verifySimReportMac(new Uint8Array(431), T1), { code: "ERR_SGX_BAD_SIZE" });
+});
+
+test("SimReportMacChecker gives the same verdicts as verifySimReportMac, with cached keys", () => {
+  const checker = new SimReportMacChecker(T1);
+  assert.equal(checker.check(report(SIM_KEY_ID, V1.mac)), "sdk-2.19");
+  assert.equal(checker.check(report(SIM_KEY_ID, V1.mac)), "sdk-2.19");
+  assert.equal(checker.check(report(ALT_KEY_ID, V3.t1.mac)), "sdk-2.19");
+  assert.equal(checker.check(report(SIM_KEY_ID, LEGACY.t1.mac)), "sdk-2.18");
+  assert.equal(checker.check(report(SIM_KEY_ID, V2.mac)), null);
 });

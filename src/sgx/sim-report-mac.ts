@@ -111,3 +111,42 @@ function checkKeyInputs(cpuSvn: Uint8Array, keyId: Uint8Array): void {
   expectSize("sgx_cpu_svn_t", cpuSvn, SgxSize.CPU_SVN);
   expectSize("sgx_key_id_t", keyId, SgxSize.KEY_ID);
 }
+
+/**
+ * Checks many REPORTs for one verifier identity (a QE's target info), caching the report keys by
+ * (cpu_svn, key_id): the derivation costs two CMACs, and a platform's reports reuse one pair.
+ */
+export class SimReportMacChecker {
+  static readonly #MAX_CACHED_KEYS = 32;
+  readonly #target: TargetInfo;
+  readonly #keys = new Map<string, { current: AesCmac; legacy: AesCmac }>();
+
+  constructor(targetOfVerifier: TargetInfo) {
+    this.#target = targetOfVerifier;
+  }
+
+  /** Same contract as {@link verifySimReportMac}. */
+  check(report: Uint8Array): SimReportMacLayout | null {
+    expectSize("sgx_report_t", report, SgxSize.REPORT);
+    const body = report.subarray(0, ReportOffset.KEY_ID);
+    const mac = asBuffer(report.subarray(ReportOffset.MAC, SgxSize.REPORT));
+    const keys = this.#keysFor(report.subarray(0, SgxSize.CPU_SVN), report.subarray(ReportOffset.KEY_ID, ReportOffset.MAC));
+    if (timingSafeEqual(asBuffer(keys.current.mac(body)), mac)) return "sdk-2.19";
+    return timingSafeEqual(asBuffer(keys.legacy.mac(body)), mac) ? "sdk-2.18" : null;
+  }
+
+  #keysFor(cpuSvn: Uint8Array, keyId: Uint8Array): { current: AesCmac; legacy: AesCmac } {
+    const cacheKey = asBuffer(cpuSvn).toString("hex") + asBuffer(keyId).toString("hex");
+    let keys = this.#keys.get(cacheKey);
+    if (keys === undefined) {
+      keys = {
+        current: new AesCmac(deriveSimReportKey(this.#target, cpuSvn, keyId)),
+        legacy: new AesCmac(deriveLegacySimReportKey(this.#target, cpuSvn, keyId)),
+      };
+      // Arbitrary key_ids from callers must not grow the cache without bound.
+      if (this.#keys.size >= SimReportMacChecker.#MAX_CACHED_KEYS) this.#keys.clear();
+      this.#keys.set(cacheKey, keys);
+    }
+    return keys;
+  }
+}

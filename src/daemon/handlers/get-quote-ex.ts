@@ -12,7 +12,10 @@ export const getQuoteEx: Handler<"getQuoteExReq"> = {
     const attKeyId = requireSupportedAttKeyId(request.attKeyId, provider);
     const qeReportInfo = hasField(request, "qeReportInfo") ? request.qeReportInfo : undefined;
     if (qeReportInfo !== undefined && qeReportInfo.byteLength !== SgxSize.QE_REPORT_INFO) {
-      throw new AesmFailure(AesmResult.AESM_PARAMETER_ERROR, `qe_report_info of ${qeReportInfo.byteLength} bytes, need ${SgxSize.QE_REPORT_INFO}`);
+      throw new AesmFailure(
+        AesmResult.AESM_PARAMETER_ERROR,
+        `qe_report_info of ${qeReportInfo.byteLength} bytes, need ${SgxSize.QE_REPORT_INFO}`,
+      );
     }
     // Refused before any allocation: Intel's aesmd allocates whatever buf_size says.
     if (request.bufSize > maxQuoteBufBytes) {

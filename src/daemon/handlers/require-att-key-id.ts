@@ -10,7 +10,10 @@ import { AesmFailure } from "../aesm-failure.ts";
  */
 export function requireSupportedAttKeyId(attKeyId: Uint8Array | undefined, provider: QuoteProvider): Uint8Array {
   if (attKeyId === undefined || attKeyId.byteLength < SgxSize.ATT_KEY_ID_EXT) {
-    throw new AesmFailure(AesmResult.AESM_PARAMETER_ERROR, `att_key_id of ${attKeyId?.byteLength ?? 0} bytes, need ${SgxSize.ATT_KEY_ID_EXT}`);
+    throw new AesmFailure(
+      AesmResult.AESM_PARAMETER_ERROR,
+      `att_key_id of ${attKeyId?.byteLength ?? 0} bytes, need ${SgxSize.ATT_KEY_ID_EXT}`,
+    );
   }
   const match = provider.attKeyIds().find((supported) => isSameAttKeyId(supported, attKeyId));
   if (match === undefined) throw new AesmFailure(AesmResult.AESM_UNSUPPORTED_ATT_KEY_ID, "att_key_id is not served by this platform");

@@ -1,0 +1,55 @@
+import type { Command } from "commander";
+import { QuoteServer } from "../../daemon/index.ts";
+import { AESM_SOCKET_PATH } from "../../protocol/index.ts";
+import { SimulatedPlatform } from "../../providers/simulated/index.ts";
+import { createLogger } from "../logger.ts";
+import { defaultStateDir } from "../state-dir.ts";
+import { parseIntegerOption } from "../options.ts";
+
+interface ServeOptions {
+  socket: string;
+  stateDir: string;
+  maxFrameBytes: number;
+  idleTimeoutMs: number;
+  maxQuoteBufBytes: number;
+  logLevel: string;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command("serve")
+    .description("run the AESM-compatible quote service on the simulated SGX platform")
+    .option("--socket <path>", "Unix socket to listen on", AESM_SOCKET_PATH)
+    .option("--state-dir <dir>", "platform keys and certificates (a new directory makes a new platform)", defaultStateDir())
+    .option("--max-frame-bytes <n>", "largest request accepted", parseIntegerOption, 1024 * 1024)
+    .option("--idle-timeout-ms <n>", "cut off a client silent this long mid-request", parseIntegerOption, 5000)
+    .option("--max-quote-buf-bytes <n>", "largest GetQuoteEx buf_size served", parseIntegerOption, 1024 * 1024)
+    .option("--log-level <level>", "pino log level", "info")
+    .action(async (options: ServeOptions) => {
+      await serve(options);
+    });
+}
+
+async function serve(options: ServeOptions): Promise<void> {
+  const logger = createLogger(options.logLevel);
+  const provider = await SimulatedPlatform.open({ stateDir: options.stateDir });
+  const server = await QuoteServer.start({
+    provider,
+    logger,
+    socketPath: options.socket,
+    maxFrameBytes: options.maxFrameBytes,
+    idleTimeoutMs: options.idleTimeoutMs,
+    maxQuoteBufBytes: options.maxQuoteBufBytes,
+  });
+  logger.info({ stateDir: options.stateDir }, "simulated SGX platform ready (quotes chain to a SIMULATED root, never to Intel's)");
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, "stopping");
+      resolve();
+    };
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  });
+  await server.close();
+  await provider.close();
+}

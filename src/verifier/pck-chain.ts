@@ -1,0 +1,92 @@
+import { X509Certificate } from "node:crypto";
+import { parsePemCertificateChain } from "../quote/index.ts";
+import { VerifyError, type ChainRole } from "./errors.ts";
+import { classifyRoot, type RootKind } from "./trusted-roots.ts";
+
+/** A PCK chain whose structure, signatures and anchor were checked. */
+export interface VerifiedPckChain {
+  readonly leaf: X509Certificate;
+  readonly intermediate: X509Certificate;
+  readonly root: X509Certificate;
+  readonly rootKind: RootKind;
+  /** Common name of the PCK's issuer ("Intel SGX PCK Processor CA" / "… Platform CA"). */
+  readonly pckIssuerCommonName: string;
+  /** Intersection of the three certificates' validity periods. */
+  readonly validity: { readonly notBefore: Date; readonly notAfter: Date };
+}
+
+/** The substring each position's CN must contain (Intel QVL's role rules). */
+const ROLE_CN: Record<ChainRole, string> = { leaf: "SGX PCK Certificate", intermediate: "CA", root: "SGX Root CA" };
+
+/**
+ * Checks type-5 certification data as Intel's QVL does: exactly 3 certificates (leaf, intermediate,
+ * root), roles by CN, each issued (name and signature) by the next, the root self-signed, and the
+ * root's key either Intel's or in `trustedRootKeys`. Throws VerifyError (see VerifyErrorCode).
+ * Validity dates are reported, not enforced.
+ */
+export function verifyPckChain(certificationData: Uint8Array, trustedRootKeys: ReadonlySet<string>): VerifiedPckChain {
+  const pems = parsePemCertificateChain(certificationData);
+  if (pems.length !== 3) {
+    throw new VerifyError("ERR_VERIFY_CHAIN_LENGTH", `PCK chain has ${pems.length} certificates, expected 3`);
+  }
+  const roles: ChainRole[] = ["leaf", "intermediate", "root"];
+  const [leaf, intermediate, root] = pems.map((pem, i) => parseCertificate(pem.der, roles[i]!)) as [
+    X509Certificate,
+    X509Certificate,
+    X509Certificate,
+  ];
+  checkRole(leaf, "leaf");
+  checkRole(intermediate, "intermediate");
+  checkRole(root, "root");
+  checkIssued(leaf, intermediate, "leaf");
+  checkIssued(intermediate, root, "intermediate");
+  checkIssued(root, root, "root");
+  const rootKind = classifyRoot(root, trustedRootKeys);
+  if (rootKind === undefined) {
+    throw new VerifyError("ERR_VERIFY_UNTRUSTED_ROOT", `root "${commonName(root)}" has neither Intel's key nor a trusted root's key`, {
+      certificate: "root",
+    });
+  }
+  return {
+    leaf,
+    intermediate,
+    root,
+    rootKind,
+    pckIssuerCommonName: commonName(intermediate),
+    validity: validityOf([leaf, intermediate, root]),
+  };
+}
+
+function parseCertificate(der: Uint8Array, role: ChainRole): X509Certificate {
+  try {
+    return new X509Certificate(Buffer.from(der));
+  } catch (error) {
+    throw new VerifyError("ERR_VERIFY_CERTIFICATE", `${role} certificate is not valid X.509`, { certificate: role }, { cause: error });
+  }
+}
+
+function checkRole(cert: X509Certificate, role: ChainRole): void {
+  if (commonName(cert).includes(ROLE_CN[role])) return;
+  throw new VerifyError("ERR_VERIFY_CHAIN_ROLE", `${role} CN "${commonName(cert)}" does not contain "${ROLE_CN[role]}"`, {
+    certificate: role,
+  });
+}
+
+function checkIssued(cert: X509Certificate, issuer: X509Certificate, role: ChainRole): void {
+  if (cert.checkIssued(issuer) && cert.verify(issuer.publicKey)) return;
+  const by = role === "root" ? "itself" : `"${commonName(issuer)}"`;
+  throw new VerifyError("ERR_VERIFY_CHAIN_ISSUER", `${role} certificate "${commonName(cert)}" is not issued and signed by ${by}`, {
+    certificate: role,
+  });
+}
+
+/** The CN of a certificate's subject ("" if none). */
+export function commonName(cert: X509Certificate): string {
+  return /(?:^|\n)CN=([^\n]*)/.exec(cert.subject)?.[1] ?? "";
+}
+
+function validityOf(certs: readonly X509Certificate[]): { notBefore: Date; notAfter: Date } {
+  const from = Math.max(...certs.map((c) => new Date(c.validFrom).getTime()));
+  const to = Math.min(...certs.map((c) => new Date(c.validTo).getTime()));
+  return { notBefore: new Date(from), notAfter: new Date(to) };
+}

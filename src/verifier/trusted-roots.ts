@@ -1,0 +1,38 @@
+import { X509Certificate } from "node:crypto";
+import { toHex } from "../shared/bytes.ts";
+
+/**
+ * Public key (uncompressed P-256 point) of the Intel SGX Root CA, the value Intel's QvE hard-codes.
+ * The key is pinned, not the certificate: both issuances (to 2033 and to 2049) carry it.
+ */
+export const INTEL_SGX_ROOT_CA_PUBLIC_KEY_HEX =
+  "04" +
+  "0ba9c4c0c0c86193a3fe23d6b02cda10a8bbd4e88e48b4458561a36e705525f5" +
+  "67918e2edc88e40d860bd0cc4ee26aacc988e505a953558c453f6b0904ae7394";
+
+/** Which anchor a chain ended at. `simulated` = a root the caller listed in `trustedRoots`. */
+export type RootKind = "intel" | "simulated";
+
+/** The uncompressed point 04‖x‖y of a certificate's EC public key, hex; undefined for non-EC keys. */
+export function ecPublicKeyHex(cert: X509Certificate): string | undefined {
+  const jwk = cert.publicKey.export({ format: "jwk" });
+  if (jwk.kty !== "EC" || jwk.x === undefined || jwk.y === undefined) return undefined;
+  return "04" + toHex(Buffer.from(jwk.x, "base64url")) + toHex(Buffer.from(jwk.y, "base64url"));
+}
+
+/** The root kind for a root certificate, or undefined when its key is not trusted. */
+export function classifyRoot(root: X509Certificate, trustedRootKeys: ReadonlySet<string>): RootKind | undefined {
+  const key = ecPublicKeyHex(root);
+  if (key === INTEL_SGX_ROOT_CA_PUBLIC_KEY_HEX) return "intel";
+  return key !== undefined && trustedRootKeys.has(key) ? "simulated" : undefined;
+}
+
+/** Public keys of caller-supplied root certificates (PEM text or DER bytes). Throws on unparseable input. */
+export function trustedRootKeys(roots: readonly (string | Uint8Array)[]): Set<string> {
+  const keys = new Set<string>();
+  for (const root of roots) {
+    const key = ecPublicKeyHex(new X509Certificate(typeof root === "string" ? root : Buffer.from(root)));
+    if (key !== undefined) keys.add(key);
+  }
+  return keys;
+}
