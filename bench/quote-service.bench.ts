@@ -1,17 +1,27 @@
 /**
  * Quote service throughput: GetQuoteEx round trips per second through the AESM socket at 1, 16
- * and 64 concurrent clients, with p50/p99 latency, beside the raw single-thread ECDSA P-256
- * signing rate of node:crypto measured in the same run (the work each quote cannot avoid).
- * The daemon runs as its own process (`sgx-quote-helper serve`), as in production; the clients
- * run here. Usage: npm run bench [-- --seconds 3]
+ * and 64 concurrent clients, with p50/p99 latency, beside two baselines measured in the same run:
+ * the raw single-thread ECDSA P-256 signing rate of node:crypto (the one operation a quote cannot
+ * avoid), and a no-work Node server on the same socket protocol (what one connection per request
+ * costs by itself on this machine).
+ *
+ * The daemon runs as its own process (`sgx-quote-helper serve`), as in production. The clients
+ * are a small C program (bench/load/aesm-load.c, built here with cc), as cheap as Intel's own C
+ * client; without a C compiler they fall back to our TypeScript AesmClient. Both clients share
+ * the machine with the daemon, so every client cycle is one the daemon does not get.
+ *
+ * Usage: npm run bench [-- --seconds 3 --concurrency 1,16,64]
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { AesmClient, SimulatedEnclave } from "../src/client/index.ts";
+import { encodeFrame, encodeRequest } from "../src/protocol/index.ts";
 import { defaultEcdsaAttKeyId } from "../src/sgx/index.ts";
 
 const { values } = parseArgs({
@@ -19,6 +29,13 @@ const { values } = parseArgs({
 });
 const seconds = Number(values.seconds);
 const levels = values.concurrency.split(",").map(Number);
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+interface Measurement {
+  quotesPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
 
 function rawSigningRate(): number {
   const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
@@ -32,85 +49,124 @@ function rawSigningRate(): number {
   return count / seconds;
 }
 
-async function startDaemon(dir: string): Promise<{ socketPath: string; stop: () => Promise<void> }> {
-  const socketPath = join(dir, "aesm.socket");
-  const entry = new URL("../src/cli/entry.ts", import.meta.url).pathname;
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", entry, "serve", "--socket", socketPath, "--state-dir", join(dir, "state"), "--log-level", "warn"],
-    {
-      stdio: ["ignore", "inherit", "inherit"],
-    },
-  );
-  const client = new AesmClient({ socketPath, timeoutMs: 1000 });
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await client.getSupportedAttKeyIdNum();
-      break;
-    } catch (error) {
-      if (attempt > 200) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+function buildCLoad(dir: string): string | undefined {
+  const binary = join(dir, "aesm-load");
+  try {
+    execFileSync("cc", ["-O2", "-pthread", "-o", binary, here("load/aesm-load.c")], { stdio: "ignore" });
+    return binary;
+  } catch {
+    return undefined;
   }
-  return {
-    socketPath,
-    stop: async () => {
-      child.kill("SIGTERM");
-      await new Promise((r) => child.once("exit", r));
-    },
-  };
 }
 
-interface LevelResult {
-  concurrency: number;
-  quotesPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
+function startProcess(args: string[]): ChildProcess {
+  return spawn(process.execPath, ["--import", "tsx", ...args], { stdio: ["ignore", "inherit", "inherit"] });
 }
 
-async function measure(socketPath: string, concurrency: number): Promise<LevelResult> {
+async function stopProcess(child: ChildProcess): Promise<void> {
+  child.kill("SIGTERM");
+  await new Promise((resolve) => child.once("exit", resolve));
+}
+
+/** Resolves once something accepts connections on `socketPath`. */
+async function waitForSocket(socketPath: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const listening = await new Promise<boolean>((resolve) => {
+      const probe = connect(socketPath, () => {
+        probe.destroy();
+        resolve(true);
+      });
+      probe.on("error", () => resolve(false));
+    });
+    if (listening) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing listens on ${socketPath}`);
+}
+
+function runCLoad(binary: string, socketPath: string, requestFile: string, clients: number, duration = seconds): Measurement {
+  const out = execFileSync(binary, [socketPath, requestFile, String(clients), String(duration)], { encoding: "utf8" });
+  const [count, p50, p99, failed] = out.trim().split(" ").map(Number) as [number, number, number, number];
+  if (failed > 0) throw new Error(`${failed} requests failed at ${clients} clients`);
+  return { quotesPerSecond: count / duration, p50Ms: p50 / 1000, p99Ms: p99 / 1000 };
+}
+
+async function runTsLoad(socketPath: string, report: Uint8Array, size: number, clients: number, duration = seconds): Promise<Measurement> {
+  const client = new AesmClient({ socketPath });
+  const keyId = defaultEcdsaAttKeyId();
+  const latencies: number[] = [];
+  const until = performance.now() + duration * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < until) {
+        const t = performance.now();
+        await client.getQuoteEx(report, keyId, size);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return { quotesPerSecond: latencies.length / ((performance.now() - started) / 1000), p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
+const dir = await mkdtemp(join(tmpdir(), "sqh-bench-"));
+const socketPath = join(dir, "aesm.socket");
+const daemon = startProcess([
+  here("../src/cli/entry.ts"),
+  "serve",
+  "--socket",
+  socketPath,
+  "--state-dir",
+  join(dir, "state"),
+  "--log-level",
+  "warn",
+]);
+try {
+  await waitForSocket(socketPath);
   const client = new AesmClient({ socketPath });
   const keyId = defaultEcdsaAttKeyId();
   const { targetInfo } = await client.initQuoteEx(keyId, 32);
   const size = await client.getQuoteSizeEx(keyId);
-  const enclave = new SimulatedEnclave();
-  const reports = Array.from({ length: concurrency }, (_, i) => enclave.createReport(targetInfo, Buffer.alloc(64, i)));
-  const latencies: number[] = [];
-  const run = async (until: number, record: boolean) => {
-    await Promise.all(
-      reports.map(async (report) => {
-        while (performance.now() < until) {
-          const started = performance.now();
-          await client.getQuoteEx(report, keyId, size);
-          if (record) latencies.push(performance.now() - started);
-        }
-      }),
-    );
-  };
-  await run(performance.now() + 500, false);
-  const started = performance.now();
-  await run(started + seconds * 1000, true);
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { concurrency, quotesPerSecond: latencies.length / elapsed, p50Ms: at(0.5), p99Ms: at(0.99) };
-}
+  const report = new SimulatedEnclave().createReport(targetInfo, Buffer.alloc(64, 1));
+  const requestFile = join(dir, "get-quote-ex.frame");
+  await writeFile(requestFile, encodeFrame(encodeRequest("getQuoteExReq", { report, attKeyId: keyId, bufSize: size, timeout: 15000 })));
 
-const dir = await mkdtemp(join(tmpdir(), "sqh-bench-"));
-const daemon = await startDaemon(dir);
-try {
   const signRate = rawSigningRate();
-  console.log(`raw ECDSA P-256 signing (node:crypto, one thread): ${signRate.toFixed(0)} signatures/s`);
-  console.log("");
-  console.log("| clients | quotes/s | p50 ms | p99 ms | x raw signing rate |");
-  console.log("|--------:|---------:|-------:|-------:|-------------------:|");
-  for (const concurrency of levels) {
-    const r = await measure(daemon.socketPath, concurrency);
+  const cLoad = buildCLoad(dir);
+  const load = (path: string, clients: number, duration = seconds) =>
+    cLoad === undefined
+      ? runTsLoad(path, report, size, clients, duration)
+      : Promise.resolve(runCLoad(cLoad, path, requestFile, clients, duration));
+  const row = (name: string, clients: number, m: Measurement) =>
     console.log(
-      `| ${concurrency} | ${r.quotesPerSecond.toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${(r.quotesPerSecond / signRate).toFixed(3)} |`,
+      `| ${name} | ${clients} | ${m.quotesPerSecond.toFixed(0)} | ${m.p50Ms.toFixed(2)} | ${m.p99Ms.toFixed(2)} | ${(m.quotesPerSecond / signRate).toFixed(3)} |`,
     );
+
+  console.log(`raw ECDSA P-256 signing (node:crypto, one thread, same run): ${signRate.toFixed(0)} signatures/s`);
+  console.log(
+    `clients: ${cLoad === undefined ? "TypeScript AesmClient (no C compiler found)" : "C load generator (bench/load/aesm-load.c)"}; ${seconds} s per row; quote ${size} bytes`,
+  );
+  console.log("");
+  // Warm-up: let V8 optimise the hot path before anything is recorded.
+  await load(socketPath, Math.max(...levels), 1);
+  console.log("| server | clients | requests/s | p50 ms | p99 ms | x raw signing rate |");
+  console.log("|---|--:|--:|--:|--:|--:|");
+  for (const clients of levels) row("quote service, GetQuoteEx", clients, await load(socketPath, clients));
+  const maxLevel = Math.max(...levels);
+  row("quote service, TypeScript AesmClient", maxLevel, await runTsLoad(socketPath, report, size, maxLevel));
+
+  const ceilingSocket = join(dir, "ceiling.socket");
+  const ceiling = startProcess([here("load/reply-ceiling.ts"), ceilingSocket, String(size)]);
+  try {
+    await waitForSocket(ceilingSocket);
+    await load(ceilingSocket, maxLevel, 1);
+    row("no-work Node server (ceiling)", maxLevel, await load(ceilingSocket, maxLevel));
+  } finally {
+    await stopProcess(ceiling);
   }
 } finally {
-  await daemon.stop();
+  await stopProcess(daemon);
   await rm(dir, { recursive: true, force: true });
 }

@@ -16,7 +16,8 @@ export interface ConnectionLimits {
 
 /**
  * Serves one AESM connection: reads exactly one framed request, writes one framed reply, then
- * closes, as aesmd does. Every failure ends only this connection; nothing here throws.
+ * closes, as aesmd does. Every failure ends only this connection; nothing here throws. Kept
+ * lean (one timer, two listeners): it runs once per quote.
  */
 export function handleConnection(
   socket: Socket,
@@ -26,32 +27,35 @@ export function handleConnection(
 ): void {
   const log = context.logger;
   const decoder = new FrameDecoder({ maxFrameBytes: limits.maxFrameBytes });
-  const deadline = setTimeout(() => drop(socket, log, "request deadline passed"), limits.requestDeadlineMs);
+  const acceptedAt = performance.now();
   socket.setTimeout(limits.idleTimeoutMs, () => drop(socket, log, `no data for ${limits.idleTimeoutMs} ms`));
   socket.on("error", (error) => log.debug({ err: error }, "connection error"));
-  socket.on("close", () => clearTimeout(deadline));
 
   const onData = (chunk: Buffer): void => {
     let body: Buffer | undefined;
     try {
       body = decoder.push(chunk)[0];
     } catch (error) {
-      const reason = error instanceof FrameError ? error.message : errorMessage(error);
-      drop(socket, log, reason, error instanceof FrameError ? error.code : undefined);
+      drop(
+        socket,
+        log,
+        error instanceof FrameError ? error.message : errorMessage(error),
+        error instanceof FrameError ? error.code : undefined,
+      );
       return;
     }
-    if (body === undefined) return;
+    if (body === undefined) {
+      // A trickling peer keeps resetting the idle timer; the deadline still bounds it.
+      if (performance.now() - acceptedAt > limits.requestDeadlineMs) drop(socket, log, "request deadline passed");
+      return;
+    }
     // One request per connection: anything after it is never read.
     socket.off("data", onData);
     socket.pause();
     socket.setTimeout(0);
-    clearTimeout(deadline);
     void reply(socket, body, context, onServed);
   };
   socket.on("data", onData);
-  socket.on("end", () => {
-    if (!socket.destroyed && socket.listenerCount("data") > 0) drop(socket, log, "peer closed before a whole request");
-  });
 }
 
 async function reply(socket: Socket, body: Buffer, context: HandlerContext, onServed: (served: ServedRequest) => void) {

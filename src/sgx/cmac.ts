@@ -1,4 +1,4 @@
-import { createCipheriv } from "node:crypto";
+import { createCipheriv, type Cipher } from "node:crypto";
 import { asBuffer } from "../shared/bytes.ts";
 
 const BLOCK = 16;
@@ -12,17 +12,27 @@ export function aesCmac(key: Uint8Array, message: Uint8Array): Uint8Array {
   return new AesCmac(key).mac(message);
 }
 
-/** AES-128-CMAC with the subkeys derived once, for MACing many messages under one key. */
+/**
+ * AES-128-CMAC with the subkeys derived once, for MACing many messages under one key (the
+ * daemon checks every app REPORT with the same few report keys).
+ */
 export class AesCmac {
-  readonly #key: Buffer;
   readonly #k1: Buffer;
   readonly #k2: Buffer;
+  /**
+   * One long-lived AES-128-CBC stream per key: creating a cipher costs more than MACing a
+   * REPORT. CBC chains across update() calls, so each message's first block is XORed with the
+   * previous message's last ciphertext block, which cancels the chaining: every MAC starts from
+   * a zero IV as CMAC requires.
+   */
+  readonly #cbc: Cipher;
+  #chain = Buffer.alloc(BLOCK);
 
   /** `key`: 16 bytes, else RangeError. */
   constructor(key: Uint8Array) {
     if (key.byteLength !== BLOCK) throw new RangeError(`AES-128-CMAC key must be 16 bytes, got ${key.byteLength}`);
-    this.#key = Buffer.from(key);
-    const l = encryptCbc(this.#key, ZERO_IV);
+    this.#cbc = createCipheriv("aes-128-cbc", asBuffer(key), ZERO_IV).setAutoPadding(false);
+    const l = this.#cbcMac(Buffer.alloc(BLOCK));
     this.#k1 = doubleInGf128(l);
     this.#k2 = doubleInGf128(this.#k1);
   }
@@ -37,16 +47,16 @@ export class AesCmac {
     const subkey = complete ? this.#k1 : this.#k2;
     const last = padded - BLOCK;
     for (let i = 0; i < BLOCK; i++) data[last + i]! ^= subkey[i]!;
-    const encrypted = encryptCbc(this.#key, data);
-    return new Uint8Array(encrypted.subarray(encrypted.byteLength - BLOCK));
+    return new Uint8Array(this.#cbcMac(data));
   }
-}
 
-/** AES-128-CBC with a zero IV and no padding; the last block is the CBC-MAC state. */
-function encryptCbc(key: Buffer, data: Uint8Array): Buffer {
-  const cipher = createCipheriv("aes-128-cbc", key, ZERO_IV);
-  cipher.setAutoPadding(false);
-  return Buffer.concat([cipher.update(asBuffer(data)), cipher.final()]);
+  /** Last block of AES-CBC(zero IV) over block-aligned `data` (which it modifies). */
+  #cbcMac(data: Buffer): Buffer {
+    for (let i = 0; i < BLOCK; i++) data[i]! ^= this.#chain[i]!;
+    const encrypted = this.#cbc.update(data);
+    this.#chain = encrypted.subarray(encrypted.byteLength - BLOCK);
+    return Buffer.from(this.#chain);
+  }
 }
 
 /** Multiplication by x in GF(2^128) with the CMAC polynomial (shift left, conditional XOR 0x87). */

@@ -130,15 +130,19 @@ export class SimReportMacChecker {
     expectSize("sgx_report_t", report, SgxSize.REPORT);
     const body = report.subarray(0, ReportOffset.KEY_ID);
     const mac = asBuffer(report.subarray(ReportOffset.MAC, SgxSize.REPORT));
-    const keys = this.#keysFor(report.subarray(0, SgxSize.CPU_SVN), report.subarray(ReportOffset.KEY_ID, ReportOffset.MAC));
+    const keys = this.#keysFor(report);
     if (timingSafeEqual(asBuffer(keys.current.mac(body)), mac)) return "sdk-2.19";
     return timingSafeEqual(asBuffer(keys.legacy.mac(body)), mac) ? "sdk-2.18" : null;
   }
 
-  #keysFor(cpuSvn: Uint8Array, keyId: Uint8Array): { current: AesCmac; legacy: AesCmac } {
-    const cacheKey = asBuffer(cpuSvn).toString("hex") + asBuffer(keyId).toString("hex");
+  #keysFor(report: Uint8Array): { current: AesCmac; legacy: AesCmac } {
+    const bytes = asBuffer(report);
+    // latin1 maps each byte to one character: the cheapest exact string key (this runs per quote).
+    const cacheKey = bytes.toString("latin1", 0, SgxSize.CPU_SVN) + bytes.toString("latin1", ReportOffset.KEY_ID, ReportOffset.MAC);
     let keys = this.#keys.get(cacheKey);
     if (keys === undefined) {
+      const cpuSvn = report.subarray(0, SgxSize.CPU_SVN);
+      const keyId = report.subarray(ReportOffset.KEY_ID, ReportOffset.MAC);
       keys = {
         current: new AesCmac(deriveSimReportKey(this.#target, cpuSvn, keyId)),
         legacy: new AesCmac(deriveLegacySimReportKey(this.#target, cpuSvn, keyId)),

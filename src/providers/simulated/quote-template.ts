@@ -43,13 +43,22 @@ export class QuoteTemplate {
     return this.#template.byteLength;
   }
 
-  /** A signed quote for the app's 384-byte report body (taken from `report[0..384)`). */
-  build(report: Uint8Array): Uint8Array {
+  /**
+   * A signed quote for the app's 384-byte report body (taken from `report[0..384)`). The ECDSA
+   * signature is computed on libuv's thread pool, so the daemon's event loop keeps serving other
+   * connections meanwhile.
+   */
+  async build(report: Uint8Array): Promise<Uint8Array> {
     // A fresh, unpooled array: callers may hand `quote.buffer` on.
     const quote = new Uint8Array(this.#template.byteLength);
     quote.set(this.#template);
     quote.set(report.subarray(0, REPORT_BODY_SIZE), QuoteV3Offset.REPORT_BODY);
-    const signature = sign("sha256", quote.subarray(0, SIGNED_REGION_END), { key: this.#attestationKey, dsaEncoding: "ieee-p1363" });
+    const signature = await new Promise<Buffer>((resolve, reject) => {
+      sign("sha256", quote.subarray(0, SIGNED_REGION_END), { key: this.#attestationKey, dsaEncoding: "ieee-p1363" }, (error, result) => {
+        if (error) reject(error);
+        else resolve(result);
+      });
+    });
     quote.set(signature, QUOTE_SIGNATURE_OFFSET);
     return quote;
   }

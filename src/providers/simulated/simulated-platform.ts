@@ -109,7 +109,7 @@ export class SimulatedPlatform implements QuoteProvider {
     if (this.#macChecker.check(request.report) === null) {
       throw new Quote3Error("SGX_QL_INVALID_REPORT", "app REPORT MAC does not verify for the QE's target info");
     }
-    const quote = this.#template.build(request.report);
+    const quote = await this.#template.build(request.report);
     if (request.qeReportInfo === undefined) return { quote };
     return { quote, qeReportInfo: this.#qeReportInfo(request.qeReportInfo, request.report, quote) };
   }

@@ -1,0 +1,15 @@
+/**
+ * The ceiling any Node daemon speaking this protocol can reach here: a server that does no work
+ * at all, answering each connection with a fixed reply frame of a quote's size and closing, as
+ * the AESM protocol requires (one request per connection). Usage: reply-ceiling SOCKET BYTES
+ */
+import { createServer } from "node:net";
+import { encodeFrame } from "../../src/protocol/index.ts";
+
+const [socketPath, bytes] = process.argv.slice(2);
+const reply = encodeFrame(new Uint8Array(Number(bytes)));
+createServer((socket) => {
+  socket.once("data", () => socket.end(reply));
+  socket.on("error", () => undefined);
+}).listen(socketPath);
+process.once("SIGTERM", () => process.exit(0));
