@@ -15,7 +15,6 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,6 +22,7 @@ import { parseArgs } from "node:util";
 import { AesmClient, SimulatedEnclave } from "../src/client/index.ts";
 import { encodeFrame, encodeRequest } from "../src/protocol/index.ts";
 import { defaultEcdsaAttKeyId } from "../src/sgx/index.ts";
+import { waitForSocket } from "../test/helpers/wait-for-socket.ts";
 
 const { values } = parseArgs({
   options: { seconds: { type: "string", default: "3" }, concurrency: { type: "string", default: "1,16,64" } },
@@ -66,22 +66,6 @@ function startProcess(args: string[]): ChildProcess {
 async function stopProcess(child: ChildProcess): Promise<void> {
   child.kill("SIGTERM");
   await new Promise((resolve) => child.once("exit", resolve));
-}
-
-/** Resolves once something accepts connections on `socketPath`. */
-async function waitForSocket(socketPath: string): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const listening = await new Promise<boolean>((resolve) => {
-      const probe = connect(socketPath, () => {
-        probe.destroy();
-        resolve(true);
-      });
-      probe.on("error", () => resolve(false));
-    });
-    if (listening) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nothing listens on ${socketPath}`);
 }
 
 function runCLoad(binary: string, socketPath: string, requestFile: string, clients: number, duration = seconds): Measurement {
