@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
-import { FrameDecoder, FrameError, encodeFrame } from "../protocol/index.ts";
+import { FRAME_HEADER_BYTES, FrameDecoder, FrameError } from "../protocol/index.ts";
 import { errorMessage } from "../shared/errors.ts";
 import type { HandlerContext } from "./handlers/index.ts";
 import { serveRequest, type ServedRequest } from "./serve-request.ts";
@@ -63,11 +63,21 @@ async function reply(socket: Socket, body: Buffer, context: HandlerContext, onSe
     const served = await serveRequest(body, context);
     onServed(served);
     if (served.reply === undefined) socket.destroy();
-    else socket.end(encodeFrame(served.reply));
+    else writeFrameAndClose(socket, served.reply);
   } catch (error) {
     context.logger.error({ err: error }, `request failed unexpectedly: ${errorMessage(error)}`);
     socket.destroy();
   }
+}
+
+/** Header and body in one writev, without copying the (quote-sized) body into a new frame buffer. */
+function writeFrameAndClose(socket: Socket, body: Uint8Array): void {
+  const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
+  header.writeUInt32LE(body.byteLength, 0);
+  socket.cork();
+  socket.write(header);
+  socket.end(body);
+  socket.uncork();
 }
 
 function drop(socket: Socket, log: Logger, reason: string, code?: string): void {

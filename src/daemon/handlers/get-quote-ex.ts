@@ -26,11 +26,16 @@ export const getQuoteEx: Handler<"getQuoteExReq"> = {
       throw new AesmFailure(AesmResult.AESM_PARAMETER_ERROR, `buf_size ${request.bufSize} is below the quote size ${needed}`);
     }
     const result = await provider.getQuote({ report: request.report, attKeyId, ...(qeReportInfo && { qeReportInfo }) });
-    // The reply carries exactly buf_size bytes: the quote, then zeros.
-    const quote = new Uint8Array(request.bufSize);
-    quote.set(result.quote);
+    // The reply carries exactly buf_size bytes: the quote, then zeros (no copy when it fits exactly).
+    const quote = result.quote.byteLength === request.bufSize ? result.quote : padTo(result.quote, request.bufSize);
     return { errorCode: 0, quote, ...(result.qeReportInfo && { qeReportInfo: result.qeReportInfo }) };
   },
   // qe_report_info comes back whenever the request carried it, even on error.
   refuse: (errorCode, request) => ({ errorCode, ...(hasField(request, "qeReportInfo") && { qeReportInfo: request.qeReportInfo }) }),
 };
+
+function padTo(bytes: Uint8Array, size: number): Uint8Array {
+  const padded = new Uint8Array(size);
+  padded.set(bytes);
+  return padded;
+}
