@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { encodeResponse } from "../protocol/index.ts";
 import { AesmClient } from "./aesm-client.ts";
 import { AesmClientError } from "./errors.ts";
 import { SgxStatus } from "./sgx-status.ts";
@@ -86,6 +87,15 @@ describe("transport outcomes (1.6)", { timeout: 10_000 }, () => {
     const socketPath = join(harness.dir, "not-a-socket");
     await writeFile(socketPath, "");
     await rejectsWith(new AesmClient({ socketPath }).getQuoteSizeEx(keyId), "ERR_AESM_UNAVAILABLE", SGX_ERROR_SERVICE_UNAVAILABLE);
+  });
+
+  it("a server that trickles its reply cannot stretch a call: each phase has its own timeout, as in Intel's client", async () => {
+    // A 48-byte reply body, one byte every 40 ms: each gap is far under the 300 ms timeout, but
+    // the body takes about 2 s in all.
+    const body = encodeResponse("getQuoteExRes", { errorCode: 0, quote: new Uint8Array(40) });
+    const server = await harness.start(() => ({ body, byteByByte: true, gapMs: 40 }));
+    const client = new AesmClient({ socketPath: server.socketPath, timeoutMs: 300 });
+    await rejectsWith(client.getQuoteEx(new Uint8Array(432), keyId, 64), "ERR_AESM_TIMEOUT", SGX_ERROR_SERVICE_TIMEOUT);
   });
 
   it("a server that accepts and never answers -> ERR_AESM_TIMEOUT / SGX_ERROR_SERVICE_TIMEOUT", async () => {

@@ -7,6 +7,7 @@ import {
   verifySimReportMac,
   type ReportBody,
 } from "../sgx/index.ts";
+import { SgxQuoteHelperError } from "../shared/errors.ts";
 
 /** The identity of a simulated enclave: every REPORT body field except report data. */
 export type EnclaveIdentity = Omit<ReportBody, "reportData">;
@@ -32,7 +33,9 @@ export class SimulatedEnclave implements ReportProducer {
 
   /** A 432-byte REPORT for `targetInfo` (512 B) with up to 64 bytes of report data, zero-padded. */
   createReport(targetInfo: Uint8Array, reportData: Uint8Array): Uint8Array {
-    if (reportData.byteLength > 64) throw new RangeError(`report data of ${reportData.byteLength} bytes exceeds 64`);
+    if (reportData.byteLength > 64) {
+      throw new SgxQuoteHelperError("ERR_CLIENT_REPORT_DATA_TOO_LONG", `report data of ${reportData.byteLength} bytes exceeds 64`);
+    }
     const padded = new Uint8Array(64);
     padded.set(reportData);
     return createSimReport({ ...this.identity, reportData: padded, target: targetInfo });

@@ -1,5 +1,5 @@
 import { connect } from "node:net";
-import { FrameDecoder, encodeFrame } from "../protocol/index.ts";
+import { FRAME_HEADER_BYTES, FrameDecoder, encodeFrame } from "../protocol/index.ts";
 
 /** Intel's IPC_LATENCY for release builds: each socket phase may take this long. */
 export const DEFAULT_TIMEOUT_MS = 15_000;
@@ -20,23 +20,34 @@ export class TransportError extends Error {
 
 /**
  * One AESM exchange on a fresh connection: send one framed request, read one framed reply.
- * The timeout restarts whenever bytes move, like Intel's per-phase timer.
+ * Like Intel's client, each phase (connect, write, read the 4-byte header, read the body) gets
+ * `timeoutMs` of its own, so a server that trickles bytes cannot stretch a call forever.
  */
 export function transact(socketPath: string, request: Uint8Array, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const socket = connect(socketPath);
     const decoder = new FrameDecoder({ maxFrameBytes: MAX_REPLY_BYTES, allowEmpty: true });
     let connected = false;
+    let timer: NodeJS.Timeout | undefined;
     const fail = (error: TransportError) => {
+      clearTimeout(timer);
       socket.destroy();
       reject(error);
     };
-    socket.setTimeout(timeoutMs, () => fail(new TransportError("timeout", `no progress for ${timeoutMs} ms on ${socketPath}`)));
+    const phase = (name: string) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => fail(new TransportError("timeout", `${name} on ${socketPath} took over ${timeoutMs} ms`)), timeoutMs);
+    };
+    phase("connect");
     socket.once("connect", () => {
       connected = true;
-      socket.write(encodeFrame(request));
+      phase("writing the request");
+      socket.write(encodeFrame(request), () => phase("reading the reply header"));
     });
+    let received = 0;
     socket.on("data", (chunk) => {
+      const headerWasIn = received >= FRAME_HEADER_BYTES;
+      received += chunk.byteLength;
       let reply: Buffer | undefined;
       try {
         reply = decoder.push(chunk)[0];
@@ -44,9 +55,13 @@ export function transact(socketPath: string, request: Uint8Array, timeoutMs = DE
         fail(new TransportError("oversized", (cause as Error).message, { cause }));
         return;
       }
-      if (reply === undefined) return;
-      socket.destroy();
-      resolve(reply);
+      if (reply !== undefined) {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(reply);
+      } else if (!headerWasIn && received >= FRAME_HEADER_BYTES) {
+        phase("reading the reply body");
+      }
     });
     socket.once("error", (cause: NodeJS.ErrnoException) => {
       const failure = connected ? "closed" : "unavailable";

@@ -1,2 +1,2 @@
 export { AesmFailure } from "./aesm-failure.ts";
-export { DaemonError, QuoteServer, type QuoteServerOptions, type QuoteServerStats } from "./server.ts";
+export { DEFAULT_MAX_QUOTE_BUF_BYTES, DaemonError, QuoteServer, type QuoteServerOptions, type QuoteServerStats } from "./server.ts";

@@ -35,13 +35,13 @@ export async function serveRequest(body: Uint8Array, context: HandlerContext): P
     ({ kind, payload, missingRequired } = decodeRequest(body));
   } catch (error) {
     if (!(error instanceof ProtocolError)) throw error;
-    context.logger.warn({ code: error.code, fields: error.fieldNumbers }, `malformed request received, closing: ${error.message}`);
+    context.clientWarnings.warn({ code: error.code, fields: error.fieldNumbers }, `malformed request received, closing: ${error.message}`);
     return { reply: undefined };
   }
   const handler = HANDLERS[kind] as Handler<RequestKind>;
   let outcome: ResponseInit<ResponseKind> | number;
   if (missingRequired.length > 0) {
-    context.logger.warn({ kind, missingRequired }, "request lacks required fields");
+    context.clientWarnings.warn({ kind, missingRequired }, "request lacks required fields");
     outcome = AesmResult.AESM_UNEXPECTED_ERROR;
   } else {
     outcome = await respondOrFailure(handler, payload, context, kind);

@@ -4,8 +4,9 @@ import { dirname } from "node:path";
 import { pino, type Logger } from "pino";
 import { AESM_SOCKET_PATH, DEFAULT_MAX_FRAME_BYTES } from "../protocol/index.ts";
 import type { QuoteProvider } from "../providers/quote-provider.ts";
-import { SgxQuoteHelperError } from "../shared/errors.ts";
+import { SgxQuoteHelperError, errorMessage } from "../shared/errors.ts";
 import { handleConnection, type ConnectionLimits } from "./connection.ts";
+import { RateLimitedLog } from "./rate-limited-log.ts";
 import type { HandlerContext } from "./handlers/index.ts";
 import type { ServedRequest } from "./serve-request.ts";
 
@@ -16,15 +17,25 @@ export interface QuoteServerOptions {
   readonly maxFrameBytes?: number;
   readonly idleTimeoutMs?: number;
   readonly requestDeadlineMs?: number;
-  /** Largest GetQuoteEx buf_size served (default 1 MiB; real quotes are under 14 KiB). */
+  /** Longest time a reply may take to drain into a client that does not read it. */
+  readonly writeTimeoutMs?: number;
+  /** Largest GetQuoteEx buf_size served (default 64 KiB; the largest real quote is 13,346 bytes). */
   readonly maxQuoteBufBytes?: number;
+  /** Connections served at once; more are closed on accept (default 1024). */
+  readonly maxConnections?: number;
   /** Socket file mode; aesmd uses 0777 so unprivileged pods can connect. */
   readonly socketMode?: number;
 }
 
 export class DaemonError extends SgxQuoteHelperError {}
 
-/** Counters for doctor/metrics: requests served by type and AESM result. */
+/** Longest Unix socket path Linux accepts (sun_path is 108 bytes including the NUL). */
+const MAX_SOCKET_PATH_BYTES = 107;
+
+/** Default cap on GetQuoteEx buf_size: several times the largest real quote (13,346 bytes). */
+export const DEFAULT_MAX_QUOTE_BUF_BYTES = 64 * 1024;
+
+/** Counters for logs and tests: connections, dropped requests, replies by request type and AESM result. */
 export interface QuoteServerStats {
   connections: number;
   dropped: number;
@@ -56,22 +67,42 @@ export class QuoteServer {
       maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
       idleTimeoutMs: options.idleTimeoutMs ?? 5_000,
       requestDeadlineMs: options.requestDeadlineMs ?? 60_000,
+      writeTimeoutMs: options.writeTimeoutMs ?? 5_000,
     };
-    const context = { provider: options.provider, logger, maxQuoteBufBytes: options.maxQuoteBufBytes ?? 1024 * 1024 };
+    const context: HandlerContext = {
+      provider: options.provider,
+      logger,
+      clientWarnings: new RateLimitedLog(logger),
+      maxQuoteBufBytes: options.maxQuoteBufBytes ?? DEFAULT_MAX_QUOTE_BUF_BYTES,
+    };
     await prepareSocketPath(socketPath);
     const instance = new QuoteServer(socketPath, logger, limits, context);
     const server = instance.#server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen({ path: socketPath, backlog: 512 }, () => {
-        server.off("error", reject);
-        resolve();
+    server.maxConnections = options.maxConnections ?? 1024;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen({ path: socketPath, backlog: 512 }, () => {
+          server.off("error", reject);
+          resolve();
+        });
       });
-    });
-    server.on("error", (error) => logger.error({ err: error }, "listening socket error"));
-    await chmod(socketPath, options.socketMode ?? 0o777);
-    logger.info({ socketPath, provider: options.provider.name, ...limits }, "quote service listening");
+      server.on("error", (error) => logger.error({ err: error }, "listening socket error"));
+      await chmod(socketPath, options.socketMode ?? 0o777);
+    } catch (cause) {
+      server.close();
+      throw new DaemonError("ERR_DAEMON_LISTEN", `cannot listen on ${socketPath}: ${errorMessage(cause)}`, { cause });
+    }
+    logger.info(
+      { socketPath, provider: options.provider.name, maxConnections: server.maxConnections, ...limits },
+      "quote service listening",
+    );
     return instance;
+  }
+
+  /** Connections open right now (accepted and not yet closed). */
+  get openConnections(): number {
+    return this.#sockets.size;
   }
 
   #accept(socket: Socket, limits: ConnectionLimits, context: HandlerContext): void {
@@ -105,7 +136,16 @@ export class QuoteServer {
  * live daemon, and never deletes something that is not a socket.
  */
 async function prepareSocketPath(socketPath: string): Promise<void> {
-  await mkdir(dirname(socketPath), { recursive: true, mode: 0o755 });
+  // sun_path holds 107 bytes and a NUL; the kernel would silently bind a truncated path.
+  if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH_BYTES) {
+    throw new DaemonError(
+      "ERR_DAEMON_SOCKET_PATH_TOO_LONG",
+      `socket path of ${Buffer.byteLength(socketPath)} bytes exceeds ${MAX_SOCKET_PATH_BYTES}: ${socketPath}`,
+    );
+  }
+  await mkdir(dirname(socketPath), { recursive: true, mode: 0o755 }).catch((cause: unknown) => {
+    throw new DaemonError("ERR_DAEMON_SOCKET_DIR", `cannot create ${dirname(socketPath)}: ${errorMessage(cause)}`, { cause });
+  });
   const existing = await lstat(socketPath).catch(() => undefined);
   if (existing === undefined) return;
   if (!existing.isSocket()) {

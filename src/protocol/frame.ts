@@ -40,16 +40,6 @@ export class FrameDecoder {
     this.#allowEmpty = options.allowEmpty ?? false;
   }
 
-  /** Bytes received but not yet returned as part of a frame. */
-  get bufferedBytes(): number {
-    return this.#buffered;
-  }
-
-  /** True once a header has been read and its body is still incomplete, or header bytes are pending. */
-  get inFrame(): boolean {
-    return this.#buffered > 0 || this.#bodyBytes !== undefined;
-  }
-
   /**
    * Adds a chunk; returns the bodies of every frame it completes (usually none or one).
    * Throws FrameError for a declared length of 0 (unless allowed) or above the cap.

@@ -58,8 +58,9 @@ export interface DecodedRequest<K extends RequestKind = RequestKind> {
 }
 
 /**
- * Parses one `aesm.message.Request`. Throws ProtocolError when it does not parse, names no known
- * request type, or names more than one (the cases where aesmd drops the connection).
+ * Parses one `aesm.message.Request`. Throws ProtocolError when it does not parse or names no known
+ * request type (where aesmd drops the connection), and when it names more than one: aesmd would
+ * serve the first in its own order, but we refuse the ambiguity, as aesmd 2.30's hardening does.
  */
 export function decodeRequest(body: Uint8Array): DecodedRequest {
   const request = parse(RequestSchema, body);

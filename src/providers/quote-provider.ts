@@ -6,7 +6,7 @@
  * code Intel's QE3 path would return; the daemon maps them to AESM codes.
  */
 export interface QuoteProvider {
-  /** Short name for logs and `doctor` ("simulated", "dcap", "aesm-proxy"). */
+  /** Short name for logs ("simulated"). */
   readonly name: string;
 
   /** The 256-byte sgx_att_key_id_ext_t structures this provider serves, in preference order. */

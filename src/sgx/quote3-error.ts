@@ -40,13 +40,16 @@ export const Quote3Status = {
 
 export type Quote3StatusName = keyof typeof Quote3Status;
 
-/** A quote-generation failure carrying the quote3_error_t Intel's QE3 path would report. */
+/**
+ * A quote-generation failure carrying the quote3_error_t Intel's QE3 path or libsgx_dcap_ql would
+ * report; `code` is ERR_QUOTE3_<name>, e.g. ERR_QUOTE3_SERVICE_UNAVAILABLE.
+ */
 export class Quote3Error extends SgxQuoteHelperError {
   readonly status: Quote3StatusName;
   readonly value: number;
 
   constructor(status: Quote3StatusName, message: string, options?: ErrorOptions) {
-    super(`ERR_PROVIDER_${status.replace(/^SGX_QL_(ERROR_)?/, "")}`, message, options);
+    super(`ERR_QUOTE3_${status.replace(/^SGX_QL_(ERROR_)?/, "")}`, message, options);
     this.status = status;
     this.value = Quote3Status[status];
   }

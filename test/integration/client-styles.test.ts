@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { AesmClient, SimulatedEnclave, getQuote } from "../../src/client/index.ts";
+import { encodeRequest } from "../../src/protocol/index.ts";
 import { defaultEcdsaAttKeyId } from "../../src/sgx/index.ts";
 import { startDaemon, type RunningDaemon } from "../helpers/daemon.ts";
 import { checkQuoteIndependently } from "../helpers/independent-quote-check.ts";
@@ -42,6 +43,18 @@ describe("three real client styles against the daemon", () => {
       timeout: 15000,
     });
     assert.deepEqual([probe.errorCode, probe.pubKeyIdSize], [0, 32n]);
+  });
+
+  it("the Gramine and rust-sgx InitQuoteEx requests are encoded byte for byte as those clients write them", () => {
+    // Hand-assembled from the field tables (aesm-protocol.md 2.3): Gramine sends no timeout;
+    // rust-sgx sends buf_size 0 explicitly and a timeout of 30,000,000 microseconds (varint 80 87 a7 0e).
+    const gramine = Buffer.concat([Buffer.from("7a87020a8002", "hex"), keyId, Buffer.from("18012020", "hex")]);
+    assert.deepEqual(Buffer.from(encodeRequest("initQuoteExReq", { attKeyId: keyId, bPubKeyId: true, bufSize: 32n })), gramine);
+    const rust = Buffer.concat([Buffer.from("7a8c020a8002", "hex"), keyId, Buffer.from("180020004880 87a70e".replace(" ", ""), "hex")]);
+    assert.deepEqual(
+      Buffer.from(encodeRequest("initQuoteExReq", { attKeyId: keyId, bPubKeyId: false, bufSize: 0n, timeout: 30_000_000 })),
+      rust,
+    );
   });
 
   it("Gramine: InitQuoteEx without probe or timeout, GetQuoteEx into an 8192-byte buffer", async () => {

@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { connect, type Socket } from "node:net";
+import { join } from "node:path";
 import { AesmClient, SimulatedEnclave, getQuote } from "../../src/client/index.ts";
-import { encodeFrame, encodeRequest } from "../../src/protocol/index.ts";
+import { QuoteServer } from "../../src/daemon/index.ts";
+import { RESPONSE_KIND, decodeResponse, encodeFrame, encodeRequest, type RequestKind } from "../../src/protocol/index.ts";
 import { defaultEcdsaAttKeyId } from "../../src/sgx/index.ts";
 import { startDaemon, type RunningDaemon } from "../helpers/daemon.ts";
-import { exchangeRaw } from "../helpers/raw-socket.ts";
+import { exchangeRaw, singleFrame } from "../helpers/raw-socket.ts";
 
 const env = { SGX_AESM_ADDR: "1" };
 const keyId = defaultEcdsaAttKeyId();
@@ -34,8 +37,9 @@ async function alongsideGoodClient<T>(daemon: RunningDaemon, hostile: () => Prom
 
 describe("hostile frames close only their own connection", () => {
   let daemon: RunningDaemon;
+  const idleTimeoutMs = 1500;
   before(async () => {
-    daemon = await startDaemon({ idleTimeoutMs: 300 });
+    daemon = await startDaemon({ idleTimeoutMs });
   });
   after(() => daemon.stop());
 
@@ -44,32 +48,39 @@ describe("hostile frames close only their own connection", () => {
     b.writeUInt32LE(n);
     return b;
   };
+  const logged = (code: string) => daemon.logs.some((l) => l["code"] === code);
 
-  it("length 0xFFFFFFFF: closed at once, nothing allocated", async () => {
-    const rssBefore = process.memoryUsage().rss;
-    const r = await alongsideGoodClient(daemon, () => exchangeRaw(daemon.socketPath, [header(0xffffffff)]));
+  /** Closed by the frame check itself: well before the idle timeout could have done it. */
+  async function closedAtOnce(chunks: Uint8Array[]): Promise<void> {
+    const started = performance.now();
+    const r = await alongsideGoodClient(daemon, () => exchangeRaw(daemon.socketPath, chunks, { waitMs: 4 * idleTimeoutMs }));
     assert.deepEqual([r.ended, r.received.length], ["closed", 0]);
-    assert.ok(process.memoryUsage().rss - rssBefore < 64 * 1024 * 1024, "no 4 GiB allocation");
+    assert.ok(performance.now() - started < idleTimeoutMs / 2, "closed on the header, not by the idle timer");
+  }
+
+  it("length 0xFFFFFFFF: closed on the header alone, nothing buffered", async () => {
+    await closedAtOnce([header(0xffffffff)]);
+    assert.ok(logged("ERR_PROTOCOL_FRAME_TOO_LARGE"));
   });
 
-  it("length 0 and length 1 MiB + 1: closed", async () => {
-    for (const n of [0, 1024 * 1024 + 1]) {
-      const r = await alongsideGoodClient(daemon, () => exchangeRaw(daemon.socketPath, [header(n)]));
-      assert.deepEqual([r.ended, r.received.length], ["closed", 0], `length ${n}`);
-    }
+  it("length 1 MiB + 1 and length 0: closed on the header", async () => {
+    await closedAtOnce([header(1024 * 1024 + 1)]);
+    await closedAtOnce([header(0)]);
+    assert.ok(logged("ERR_PROTOCOL_FRAME_EMPTY"));
   });
 
-  it("half a frame then silence: cut off after the idle timeout", async () => {
-    const started = Date.now();
+  it("half a frame then silence: cut off by the idle timeout", async () => {
+    const started = performance.now();
     const r = await alongsideGoodClient(daemon, () =>
-      exchangeRaw(daemon.socketPath, [Buffer.concat([header(100), Buffer.alloc(10)])], { waitMs: 5000 }),
+      exchangeRaw(daemon.socketPath, [Buffer.concat([header(100), Buffer.alloc(10)])], { waitMs: 4 * idleTimeoutMs }),
     );
     assert.deepEqual([r.ended, r.received.length], ["closed", 0]);
-    assert.ok(Date.now() - started < 3000, "closed by the daemon's idle timeout, not our wait");
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed >= idleTimeoutMs * 0.9 && elapsed < idleTimeoutMs * 3, `closed after ${elapsed} ms`);
   });
 
-  it("connect and send nothing: cut off after the idle timeout", async () => {
-    const r = await alongsideGoodClient(daemon, () => exchangeRaw(daemon.socketPath, [], { waitMs: 5000 }));
+  it("connect and send nothing: cut off by the idle timeout", async () => {
+    const r = await alongsideGoodClient(daemon, () => exchangeRaw(daemon.socketPath, [], { waitMs: 4 * idleTimeoutMs }));
     assert.equal(r.ended, "closed");
   });
 
@@ -84,28 +95,29 @@ describe("hostile frames close only their own connection", () => {
     ]);
     const r = await alongsideGoodClient(daemon, () => exchangeRaw(daemon.socketPath, [encodeFrame(two)]));
     assert.deepEqual([r.ended, r.received.length], ["closed", 0]);
+    assert.ok(logged("ERR_PROTOCOL_MULTIPLE_PAYLOADS"));
   });
 
-  it("each sized field one byte short: errorCode 3 in a proper reply", async () => {
+  it("each sized field one byte short: errorCode 3 in the request's own wrapper", async () => {
     const client = new AesmClient({ socketPath: daemon.socketPath });
     const { targetInfo } = await client.initQuoteEx(keyId, 32);
     const report = enclave.createReport(targetInfo, Buffer.alloc(64));
     const size = await client.getQuoteSizeEx(keyId);
-    const cases = [
-      encodeRequest("getQuoteExReq", { report: report.subarray(0, 431), attKeyId: keyId, bufSize: size }),
-      encodeRequest("getQuoteExReq", { report, attKeyId: keyId.subarray(0, 255), bufSize: size }),
-      encodeRequest("getQuoteExReq", { report, attKeyId: keyId, qeReportInfo: Buffer.alloc(959), bufSize: size }),
-      encodeRequest("getQuoteExReq", { report, attKeyId: keyId, bufSize: size - 1 }),
-      encodeRequest("initQuoteExReq", { attKeyId: keyId.subarray(0, 255), bPubKeyId: true, bufSize: 32n }),
-      encodeRequest("initQuoteExReq", { attKeyId: keyId, bPubKeyId: true, bufSize: 31n }),
-      encodeRequest("getQuoteSizeExReq", { attKeyId: keyId.subarray(0, 255) }),
-      encodeRequest("getSupportedAttKeyIDsReq", { bufSize: 255 }),
+    const cases: Array<[RequestKind, Uint8Array]> = [
+      ["getQuoteExReq", encodeRequest("getQuoteExReq", { report: report.subarray(0, 431), attKeyId: keyId, bufSize: size })],
+      ["getQuoteExReq", encodeRequest("getQuoteExReq", { report, attKeyId: keyId.subarray(0, 255), bufSize: size })],
+      ["getQuoteExReq", encodeRequest("getQuoteExReq", { report, attKeyId: keyId, qeReportInfo: Buffer.alloc(959), bufSize: size })],
+      ["getQuoteExReq", encodeRequest("getQuoteExReq", { report, attKeyId: keyId, bufSize: size - 1 })],
+      ["initQuoteExReq", encodeRequest("initQuoteExReq", { attKeyId: keyId.subarray(0, 255), bPubKeyId: true, bufSize: 32n })],
+      ["initQuoteExReq", encodeRequest("initQuoteExReq", { attKeyId: keyId, bPubKeyId: true, bufSize: 31n })],
+      ["getQuoteSizeExReq", encodeRequest("getQuoteSizeExReq", { attKeyId: keyId.subarray(0, 255) })],
+      ["getSupportedAttKeyIDsReq", encodeRequest("getSupportedAttKeyIDsReq", { bufSize: 255 })],
     ];
-    for (const body of cases) {
+    for (const [kind, body] of cases) {
       const r = await alongsideGoodClient(daemon, () => exchangeRaw(daemon.socketPath, [encodeFrame(body)]));
       assert.equal(r.ended, "closed");
-      // errorCode is the first field of the sub-message: tag 08, value 03.
-      assert.ok(r.received.includes(Buffer.from("0803", "hex")), `errorCode 3 for ${Buffer.from(body).subarray(0, 3).toString("hex")}`);
+      const response = decodeResponse(singleFrame(r.received), RESPONSE_KIND[kind]) as { errorCode: number };
+      assert.equal(response.errorCode, 3, kind);
     }
   });
 
@@ -117,6 +129,66 @@ describe("hostile frames close only their own connection", () => {
       { gapMs: 20 },
     );
     assert.equal(r.received.toString("hex"), "07000000aa01040800" + "1001");
+  });
+});
+
+describe("clients that never read their reply", () => {
+  it("hold no connection: replies that fit the socket buffer close at once, larger ones at the write timeout", async () => {
+    const daemon = await startDaemon({ writeTimeoutMs: 300, maxQuoteBufBytes: 4 * 1024 * 1024 });
+    const sockets: Socket[] = [];
+    try {
+      const client = new AesmClient({ socketPath: daemon.socketPath });
+      const { targetInfo } = await client.initQuoteEx(keyId, 32);
+      const report = enclave.createReport(targetInfo, Buffer.alloc(64));
+      for (const bufSize of [...Array<number>(20).fill(64 * 1024), ...Array<number>(5).fill(4 * 1024 * 1024)]) {
+        const socket = connect(daemon.socketPath);
+        socket.on("error", () => undefined);
+        socket.pause(); // never read
+        socket.write(encodeFrame(encodeRequest("getQuoteExReq", { report, attKeyId: keyId, bufSize })));
+        sockets.push(socket);
+      }
+      const deadline = performance.now() + 3000;
+      while (daemon.server.stats.connections < 26 || daemon.server.openConnections > 0) {
+        assert.ok(performance.now() < deadline, `${daemon.server.openConnections} connections still open`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.ok(
+        daemon.logs.some((l) => String(l["msg"]).includes("reply not taken")),
+        "the 4 MiB replies hit the write timeout",
+      );
+      await getQuote(enclave, Buffer.alloc(64), { client, env });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await daemon.stop();
+    }
+  });
+});
+
+describe("connection and path limits", () => {
+  it("connections beyond maxConnections are closed on accept; others are still served", async () => {
+    const daemon = await startDaemon({ maxConnections: 3, idleTimeoutMs: 10_000 });
+    try {
+      const idle = Array.from({ length: 3 }, () => exchangeRaw(daemon.socketPath, [], { waitMs: 20_000 }));
+      while (daemon.server.openConnections < 3) await new Promise((r) => setTimeout(r, 20));
+      const extra = await exchangeRaw(daemon.socketPath, [encodeFrame(encodeRequest("getSupportedAttKeyIDNumReq", {}))], { waitMs: 2000 });
+      assert.deepEqual([extra.ended, extra.received.length], ["closed", 0]);
+      await daemon.server.close();
+      await Promise.all(idle);
+    } finally {
+      await daemon.stop().catch(() => undefined);
+    }
+  });
+
+  it("a socket path longer than sun_path holds is refused, not silently truncated", async () => {
+    const daemon = await startDaemon();
+    try {
+      const longPath = join(daemon.dir, "x".repeat(120), "aesm.socket");
+      await assert.rejects(QuoteServer.start({ provider: daemon.platform, socketPath: longPath }), {
+        code: "ERR_DAEMON_SOCKET_PATH_TOO_LONG",
+      });
+    } finally {
+      await daemon.stop();
+    }
   });
 });
 

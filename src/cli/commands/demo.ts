@@ -12,6 +12,7 @@ import { verifyQuoteSignatures } from "../../verifier/index.ts";
 import { SgxQuoteHelperError } from "../../shared/errors.ts";
 import { createLogger } from "../logger.ts";
 import type { CommandOutcome } from "../main.ts";
+import { parseLogLevel } from "../options.ts";
 import { printSignatureVerification } from "../print-verification.ts";
 
 const say = (line = "") => process.stdout.write(`${line}\n`);
@@ -21,7 +22,7 @@ export function registerDemo(program: Command, outcome: CommandOutcome): void {
     .command("demo")
     .description("start the quote service on a temporary socket, run a sample app container against it, verify its quote")
     .option("--message <text>", "what the app binds into its report data", "hello from an out-of-proc enclave app")
-    .option("--log-level <level>", "daemon log level (logs go to stderr)", "warn")
+    .option("--log-level <level>", "daemon log level (logs go to stderr)", parseLogLevel, "warn")
     .action(async (options: { message: string; logLevel: string }) => {
       outcome.exitCode = await demo(options.message, options.logLevel);
     });

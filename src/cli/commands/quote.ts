@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { AesmClient, SimulatedEnclave, getQuote, resolveSocketPath } from "../../client/index.ts";
 import { CliError } from "../cli-error.ts";
 import { emit, formatBytes, parseHexOption, type BytesFormat } from "../io.ts";
-import { parseIntegerOption } from "../options.ts";
+import { parseU16Option } from "../options.ts";
 
 interface QuoteOptions {
   socket: string;
@@ -27,8 +27,8 @@ export function registerQuote(program: Command): void {
     .option("--message <text>", "report data = SHA-256(text), instead of --report-data")
     .option("--mrenclave <hex>", "32-byte MRENCLAVE of the simulated enclave")
     .option("--mrsigner <hex>", "32-byte MRSIGNER of the simulated enclave")
-    .option("--isv-prod-id <n>", "ISV product id", parseIntegerOption, 1)
-    .option("--isv-svn <n>", "ISV SVN", parseIntegerOption, 1)
+    .option("--isv-prod-id <n>", "ISV product id (0..65535)", parseU16Option, 1)
+    .option("--isv-svn <n>", "ISV SVN (0..65535)", parseU16Option, 1)
     .option("--debug", "set the DEBUG attribute of the enclave")
     .option("--format <format>", "hex, base64 or binary (default: binary with --out, else hex)")
     .option("--out <file>", "write the quote to a file instead of stdout")

@@ -1,17 +1,19 @@
 import type { Command } from "commander";
-import { QuoteServer } from "../../daemon/index.ts";
+import { DEFAULT_MAX_QUOTE_BUF_BYTES, QuoteServer } from "../../daemon/index.ts";
 import { AESM_SOCKET_PATH } from "../../protocol/index.ts";
 import { SimulatedPlatform } from "../../providers/simulated/index.ts";
 import { createLogger } from "../logger.ts";
 import { defaultStateDir } from "../state-dir.ts";
-import { parseIntegerOption } from "../options.ts";
+import { parseIntegerOption, parseLogLevel } from "../options.ts";
 
 interface ServeOptions {
   socket: string;
   stateDir: string;
   maxFrameBytes: number;
   idleTimeoutMs: number;
+  writeTimeoutMs: number;
   maxQuoteBufBytes: number;
+  maxConnections: number;
   logLevel: string;
 }
 
@@ -23,8 +25,10 @@ export function registerServe(program: Command): void {
     .option("--state-dir <dir>", "platform keys and certificates (a new directory makes a new platform)", defaultStateDir())
     .option("--max-frame-bytes <n>", "largest request accepted", parseIntegerOption, 1024 * 1024)
     .option("--idle-timeout-ms <n>", "cut off a client silent this long mid-request", parseIntegerOption, 5000)
-    .option("--max-quote-buf-bytes <n>", "largest GetQuoteEx buf_size served", parseIntegerOption, 1024 * 1024)
-    .option("--log-level <level>", "pino log level", "info")
+    .option("--write-timeout-ms <n>", "close a client that does not take its reply within this time", parseIntegerOption, 5000)
+    .option("--max-quote-buf-bytes <n>", "largest GetQuoteEx buf_size served", parseIntegerOption, DEFAULT_MAX_QUOTE_BUF_BYTES)
+    .option("--max-connections <n>", "connections served at once", parseIntegerOption, 1024)
+    .option("--log-level <level>", "pino log level", parseLogLevel, "info")
     .action(async (options: ServeOptions) => {
       await serve(options);
     });
@@ -39,7 +43,9 @@ async function serve(options: ServeOptions): Promise<void> {
     socketPath: options.socket,
     maxFrameBytes: options.maxFrameBytes,
     idleTimeoutMs: options.idleTimeoutMs,
+    writeTimeoutMs: options.writeTimeoutMs,
     maxQuoteBufBytes: options.maxQuoteBufBytes,
+    maxConnections: options.maxConnections,
   });
   logger.info({ stateDir: options.stateDir }, "simulated SGX platform ready (quotes chain to a SIMULATED root, never to Intel's)");
   await new Promise<void>((resolve) => {

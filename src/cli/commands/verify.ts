@@ -1,6 +1,7 @@
+import { X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { SgxQuoteHelperError } from "../../shared/errors.ts";
+import { SgxQuoteHelperError, errorMessage } from "../../shared/errors.ts";
 import { verifyQuoteSignatures } from "../../verifier/index.ts";
 import { CliError } from "../cli-error.ts";
 import { readBytesFile } from "../io.ts";
@@ -26,13 +27,7 @@ export function registerVerify(program: Command, outcome: CommandOutcome): void 
 
 async function verify(quotePath: string, options: VerifyOptions): Promise<number> {
   const quote = await readBytesFile(quotePath);
-  const trustedRoots = await Promise.all(
-    (options.trustRoot ?? []).map((path) =>
-      readFile(path, "utf8").catch((cause: unknown) => {
-        throw new CliError("ERR_CLI_INPUT", `cannot read trust root ${path}: ${(cause as Error).message}`);
-      }),
-    ),
-  );
+  const trustedRoots = await Promise.all((options.trustRoot ?? []).map(readRootCertificate));
   try {
     const result = verifyQuoteSignatures(quote, { trustedRoots });
     if (options.json === true) process.stdout.write(`${JSON.stringify(verificationJson(result), null, 2)}\n`);
@@ -45,4 +40,17 @@ async function verify(quotePath: string, options: VerifyOptions): Promise<number
     else process.stdout.write(`not verified: ${error.code}: ${error.message}\n`);
     return 1;
   }
+}
+
+/** A trust root must be a readable PEM certificate; anything else is an input error, not a verdict. */
+async function readRootCertificate(path: string): Promise<string> {
+  const pem = await readFile(path, "utf8").catch((cause: unknown) => {
+    throw new CliError("ERR_CLI_INPUT", `cannot read trust root ${path}: ${errorMessage(cause)}`);
+  });
+  try {
+    new X509Certificate(pem);
+  } catch (cause) {
+    throw new CliError("ERR_CLI_INPUT", `trust root ${path} is not a PEM certificate: ${errorMessage(cause)}`);
+  }
+  return pem;
 }

@@ -20,8 +20,8 @@ export interface ReceivedRequest {
 
 /** What the fake does once a whole request frame is in. */
 export type FakeReply =
-  /** A framed reply (header written by the fake); `byteByByte` sends it one byte per write, spaced out. */
-  | { readonly body: Uint8Array; readonly byteByByte?: boolean }
+  /** A framed reply (header written by the fake); `byteByByte` sends it one byte per write, `gapMs` apart (default 1). */
+  | { readonly body: Uint8Array; readonly byteByByte?: boolean; readonly gapMs?: number }
   /** Raw bytes with no framing added, then close. */
   | { readonly raw: Uint8Array }
   /** Keep the connection open and never answer. */
@@ -140,7 +140,7 @@ function act(socket: Socket, action: FakeReply): void {
     }
     socket.write(bytes.subarray(i, i + 1));
     i += 1;
-    setTimeout(next, 1);
+    setTimeout(next, action.gapMs ?? 1);
   };
   next();
 }

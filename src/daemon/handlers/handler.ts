@@ -1,12 +1,15 @@
 import type { Logger } from "pino";
 import type { RequestKind, RequestPayload, ResponseInit, ResponseKindOf } from "../../protocol/index.ts";
 import type { QuoteProvider } from "../../providers/quote-provider.ts";
+import type { RateLimitedLog } from "../rate-limited-log.ts";
 
 export interface HandlerContext {
   readonly provider: QuoteProvider;
   /** Largest GetQuoteEx buf_size served; larger ones get errorCode 3 before anything is allocated. */
   readonly maxQuoteBufBytes: number;
   readonly logger: Logger;
+  /** For warnings a client can trigger at will. */
+  readonly clientWarnings: RateLimitedLog;
 }
 
 /**
