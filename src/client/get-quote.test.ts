@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { hasField } from "../protocol/index.ts";
-import { Quote3Error, Quote3Status } from "../sgx/index.ts";
+import { Quote3Error, Quote3Status, createSimReport } from "../sgx/index.ts";
 import { AesmClient } from "./aesm-client.ts";
 import { AesmClientError } from "./errors.ts";
 import { getQuote } from "./get-quote.ts";
@@ -268,14 +268,30 @@ describe("getQuote", { timeout: 10_000 }, () => {
   describe("with a nonce: qe_report_info (3.6)", () => {
     const nonce = Buffer.from(Array.from({ length: 16 }, (_, i) => 0xc0 + i));
     /** The QE fills bytes 528..959 with a report whose report_data = SHA-256(nonce || real quote) || 32 zeros. */
-    const qeReportFor = (info: Uint8Array, digest: Buffer) => {
+    // A QE report as the platform's QE would make it: targeted at the app enclave, SDK-simulation MAC.
+    const qeReportFor = (info: Uint8Array, digest: Buffer, options: { forgeMac?: boolean } = {}) => {
       const out = Buffer.from(info);
-      const qeReport = Buffer.alloc(432, 0x5e);
-      digest.copy(qeReport, 320);
-      Buffer.alloc(32).copy(qeReport, 352);
+      const qeReport = Buffer.from(
+        createSimReport({
+          target: enclave.targetInfo(),
+          mrEnclave: Buffer.alloc(32, 0x5e),
+          reportData: Buffer.concat([digest, Buffer.alloc(32)]),
+        }),
+      );
+      if (options.forgeMac === true) qeReport.writeUInt8(qeReport.readUInt8(431) ^ 1, 431);
       qeReport.copy(out, 528);
       return out;
     };
+
+    it("a QE report whose MAC does not verify for the enclave -> SGX_QL_ERROR_UNEXPECTED", async () => {
+      const digest = createHash("sha256").update(nonce).update(paddedQuote(2000).subarray(0, REAL_QUOTE_BYTES)).digest();
+      const server = await harness.start(scripted({ qeReportInfo: (info) => qeReportFor(info, digest, { forgeMac: true }) }));
+      await rejectsWithQuote3(
+        getQuote(enclave, reportData, { env: { SGX_AESM_ADDR: "1", SGX_QUOTE_HELPER_SOCKET: server.socketPath }, nonce }),
+        "SGX_QL_ERROR_UNEXPECTED",
+        0xe001,
+      );
+    });
 
     it("sends nonce || the enclave's target info || 432 zero bytes and returns the checked QE report", async () => {
       const digest = createHash("sha256").update(nonce).update(paddedQuote(2000).subarray(0, REAL_QUOTE_BYTES)).digest();

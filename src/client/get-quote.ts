@@ -34,6 +34,8 @@ export interface QuoteResult {
 /** ECDSA pub_key_id length libsgx_dcap_ql insists on. */
 const PUB_KEY_ID_BYTES = 32;
 const SIGNATURE_DATA_LENGTH_OFFSET = 432;
+/** REPORTDATA's offset in sgx_report_body_t. */
+const REPORT_DATA_OFFSET = 320;
 
 /**
  * A DCAP quote out of process, with the call sequence libsgx_dcap_ql uses when SGX_AESM_ADDR is
@@ -68,7 +70,7 @@ export async function getQuote(enclave: ReportProducer, reportData: Uint8Array, 
     step(`GetQuoteEx: ${size}-byte buffer${qeReportInfo ? ", with a QE report for the enclave" : ""}`);
     const result = await client.getQuoteEx(report, attKeyId, size, qeReportInfo);
     const quote = trimQuote(result.quote);
-    const qeReport = result.qeReportInfo && checkQeReport(result.qeReportInfo, options.nonce!, quote);
+    const qeReport = result.qeReportInfo && checkQeReport(enclave, result.qeReportInfo, options.nonce!, quote);
     return { quote, qeTargetInfo: targetInfo, ...(qeReport && { qeReport }) };
   } catch (error) {
     if (!(error instanceof AesmClientError)) throw error;
@@ -89,12 +91,18 @@ function qeReportInfoFor(enclave: ReportProducer, nonce: Uint8Array): Uint8Array
   return info;
 }
 
-/** The QE report must bind the quote to this request: report data = SHA-256(nonce || quote) || zeros. */
-function checkQeReport(qeReportInfo: Uint8Array, nonce: Uint8Array, quote: Uint8Array): Uint8Array {
+/**
+ * The QE report must come from the platform's QE (its MAC checks for this enclave, when the
+ * enclave can check) and bind the quote to this request: report data = SHA-256(nonce || quote)
+ * followed by 32 zero bytes, as QE3 writes it.
+ */
+function checkQeReport(enclave: ReportProducer, qeReportInfo: Uint8Array, nonce: Uint8Array, quote: Uint8Array): Uint8Array {
   const qeReport = qeReportInfo.subarray(SgxSize.NONCE + SgxSize.TARGET_INFO);
-  const expected = createHash("sha256").update(nonce).update(quote).digest();
-  const reportData = qeReport.subarray(320, 352);
-  if (!Buffer.from(reportData).equals(expected)) {
+  if (enclave.verifyReport !== undefined && !enclave.verifyReport(qeReport)) {
+    throw new Quote3Error("SGX_QL_ERROR_UNEXPECTED", "the QE report's MAC does not verify for this enclave");
+  }
+  const expected = Buffer.concat([createHash("sha256").update(nonce).update(quote).digest(), Buffer.alloc(32)]);
+  if (!Buffer.from(qeReport.subarray(REPORT_DATA_OFFSET, REPORT_DATA_OFFSET + 64)).equals(expected)) {
     throw new Quote3Error("SGX_QL_ERROR_UNEXPECTED", "QE report data does not bind the nonce and the quote");
   }
   return qeReport;

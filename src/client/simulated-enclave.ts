@@ -17,6 +17,8 @@ export interface ReportProducer {
   createReport(targetInfo: Uint8Array, reportData: Uint8Array): Uint8Array | Promise<Uint8Array>;
   /** The producer's own sgx_target_info_t, needed to ask for a QE report targeted at it. */
   targetInfo?(): Uint8Array;
+  /** Whether a REPORT was made for this enclave (sgx_verify_report), to check the QE report. */
+  verifyReport?(report: Uint8Array): boolean;
 }
 
 /**
