@@ -1,50 +1,68 @@
-import { toHex } from "../shared/bytes.ts";
-import type { SignatureVerification } from "../verifier/index.ts";
+import type { SignatureVerification, QuoteVerdict, AppraisalResult, SgxIdentity, TdIdentity } from "../verifier/index.ts";
+import { quoteIdentity } from "../verifier/index.ts";
 
-const ATTRIBUTE_DEBUG = 0x2n;
+type Print = (line: string) => void;
 
-/** The verified identity as plain JSON (bigints and bytes as hex), for `verify --json`. */
-export function verificationJson(result: SignatureVerification): Record<string, unknown> {
-  const body = result.reportBody;
+/** JSON for `verify --json` when no collateral was given: the signature-chain layer only. */
+export function signatureJson(result: SignatureVerification): Record<string, unknown> {
   return {
     verified: true,
     layer: "signature-chain",
     root: result.rootKind,
     quoteVersion: result.quote.version,
-    enclave: {
-      mrEnclave: toHex(body.mrEnclave),
-      mrSigner: toHex(body.mrSigner),
-      isvProdId: body.isvProdId,
-      isvSvn: body.isvSvn,
-      attributes: { flags: `0x${body.attributes.flags.toString(16)}`, xfrm: `0x${body.attributes.xfrm.toString(16)}` },
-      debug: (body.attributes.flags & ATTRIBUTE_DEBUG) !== 0n,
-      miscSelect: body.miscSelect,
-      reportData: toHex(body.reportData),
-    },
-    qe: { mrEnclave: toHex(result.qeReport.mrEnclave), mrSigner: toHex(result.qeReport.mrSigner), isvSvn: result.qeReport.isvSvn },
-    platform: {
-      fmspc: result.fmspc,
-      pceId: result.pceId,
-      pceSvn: result.pck.tcb.pceSvn,
-      tcbComponents: result.pck.tcb.components,
-      pckIssuer: result.pckIssuerCommonName,
-    },
-    chainValidity: { notBefore: result.chainValidity.notBefore.toISOString(), notAfter: result.chainValidity.notAfter.toISOString() },
+    ...quoteIdentity(result.body),
+    qe: { isvSvn: result.qeReport.isvSvn },
+    platform: { fmspc: result.fmspc, pceId: result.pceId, pceSvn: result.pck.tcb.pceSvn, tcbComponents: result.pck.tcb.components },
+    pckIssuer: result.pckIssuerCommonName,
     trailingBytes: result.trailingBytes,
   };
 }
 
-/** A readable summary, one fact per line. */
-export function printSignatureVerification(result: SignatureVerification, print: (line: string) => void, indent = ""): void {
-  const body = result.reportBody;
-  const lines = [
-    `signature chain: valid, rooted at ${result.rootKind === "intel" ? "Intel's SGX Root CA" : "a SIMULATED root (trusted explicitly)"}`,
-    `MRENCLAVE  ${toHex(body.mrEnclave)}`,
-    `MRSIGNER   ${toHex(body.mrSigner)}`,
-    `ISV        prod id ${body.isvProdId}, svn ${body.isvSvn}, ${(body.attributes.flags & ATTRIBUTE_DEBUG) !== 0n ? "DEBUG enclave" : "production enclave"}`,
-    `reportdata ${toHex(body.reportData)}`,
-    `platform   FMSPC ${result.fmspc}, PCE-ID ${result.pceId}, PCESVN ${result.pck.tcb.pceSvn}, PCK issuer "${result.pckIssuerCommonName}"`,
-    `QE         ISVSVN ${result.qeReport.isvSvn}, MRSIGNER ${toHex(result.qeReport.mrSigner)}`,
-  ];
-  for (const line of lines) print(`${indent}${line}`);
+/** JSON for `verify --json` with collateral: the whole verdict (dates as ISO text) and the policy's decision. */
+export function verdictJson(verdict: QuoteVerdict, appraisal: AppraisalResult): Record<string, unknown> {
+  const { quote: _decoded, ...rest } = verdict;
+  return { accepted: appraisal.accepted, reasons: appraisal.reasons, layer: "full", ...rest };
+}
+
+export function printSignatureVerification(result: SignatureVerification, print: Print, indent = ""): void {
+  const root = result.rootKind === "intel" ? "Intel's SGX Root CA" : "a SIMULATED root (trusted explicitly)";
+  print(`${indent}signature chain: valid, rooted at ${root}`);
+  printIdentity(quoteIdentity(result.body), print, indent);
+  print(
+    `${indent}platform   FMSPC ${result.fmspc}, PCE-ID ${result.pceId}, PCESVN ${result.pck.tcb.pceSvn}, PCK issuer "${result.pckIssuerCommonName}"`,
+  );
+  print(`${indent}QE         ISVSVN ${result.qeReport.isvSvn}`);
+}
+
+export function printVerdict(verdict: QuoteVerdict, appraisal: AppraisalResult, print: Print, indent = ""): void {
+  print(`${indent}result     ${verdict.qvResultName} (0x${verdict.qvResult.toString(16).padStart(4, "0")}): TCB ${verdict.tcbStatus}`);
+  const parts = [`platform ${verdict.platformTcbStatus}`, `QE ${verdict.qeTcbStatus}`];
+  if (verdict.tdxModuleTcbStatus !== undefined) parts.push(`TDX module ${verdict.tdxModuleTcbStatus}`);
+  print(`${indent}statuses   ${parts.join(", ")}`);
+  print(`${indent}advisories ${verdict.advisoryIds.length > 0 ? verdict.advisoryIds.join(", ") : "none"}`);
+  const expiry = verdict.collateralExpired
+    ? `EXPIRED (earliest ${verdict.earliestExpiration.toISOString()})`
+    : `valid until ${verdict.earliestExpiration.toISOString()}`;
+  print(`${indent}collateral ${expiry}, root ${verdict.rootKind}`);
+  print(`${indent}quote      v${verdict.quoteVersion} ${verdict.teeType}, FMSPC ${verdict.fmspc}, PCK ${verdict.pckIssuer} CA`);
+  printIdentity(verdict, print, indent);
+  print(`${indent}policy     ${appraisal.accepted ? "ACCEPTED" : `REFUSED: ${appraisal.reasons.join("; ")}`}`);
+}
+
+function printIdentity(identity: { enclave: SgxIdentity | undefined; td: TdIdentity | undefined }, print: Print, indent: string): void {
+  const { enclave, td } = identity;
+  if (enclave !== undefined) {
+    print(`${indent}MRENCLAVE  ${enclave.mrEnclave}`);
+    print(`${indent}MRSIGNER   ${enclave.mrSigner}`);
+    print(
+      `${indent}ISV        prod id ${enclave.isvProdId}, svn ${enclave.isvSvn}, ${enclave.debug ? "DEBUG enclave" : "production enclave"}`,
+    );
+    print(`${indent}reportdata ${enclave.reportData}`);
+  }
+  if (td !== undefined) {
+    print(`${indent}MRTD       ${td.mrTd}`);
+    td.rtmrs.forEach((rtmr, i) => print(`${indent}RTMR${i}      ${rtmr}`));
+    print(`${indent}TD         attributes ${td.tdAttributes}${td.debug ? " (DEBUG TD)" : ""}`);
+    print(`${indent}reportdata ${td.reportData}`);
+  }
 }

@@ -25,6 +25,11 @@ export class ByteReader {
     return this.#pos;
   }
 
+  /** Offset of the cursor in the whole quote (base + position), for error messages. */
+  get absoluteOffset(): number {
+    return this.#base + this.#pos;
+  }
+
   get remaining(): number {
     return this.#end - this.#pos;
   }

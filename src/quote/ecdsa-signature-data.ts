@@ -1,6 +1,7 @@
 import { asBuffer } from "../shared/bytes.ts";
 import { encodeReportBody, parseReportBody, type ReportBody } from "../sgx/index.ts";
-import type { ByteReader } from "./byte-reader.ts";
+import { ByteReader } from "./byte-reader.ts";
+import { QuoteFormatError } from "./errors.ts";
 import { expectLength } from "./quote-header.ts";
 
 /** Certification data types (sgx_ql_cert_key_type_t). Verifiers need PCK_CERT_CHAIN. */
@@ -100,4 +101,86 @@ export function writeEcdsaSignatureData(data: EcdsaSignatureData, target: Uint8A
   buf.writeUInt16LE(data.certificationData.type, (pos += data.qeAuthData.byteLength));
   buf.writeUInt32LE(data.certificationData.data.byteLength, (pos += 2));
   target.set(data.certificationData.data, pos + 4);
+}
+
+/**
+ * ECDSA signature data of a v4/v5 quote: the QE report and PCK chain are wrapped in certification
+ * data of type 6 (QE Report Certification Data). Offsets relative to the signature data.
+ *
+ * | off       | size | field                                                        |
+ * |----------:|-----:|--------------------------------------------------------------|
+ * |         0 |   64 | quoteSignature: r‖s by the attestation key                   |
+ * |        64 |   64 | attestationPublicKey: x‖y                                    |
+ * |       128 |    2 | outer certification data type u16 (must be 6)                |
+ * |       130 |    4 | outer size S u32 (must equal the rest of the signature data) |
+ * |       134 |  384 | · qeReportBody (QE3 or TDQE report body)                     |
+ * |       518 |   64 | · qeReportSignature by the PCK key                           |
+ * |       582 |    2 | · qe_auth_data_size N                                        |
+ * |       584 |    N | · qeAuthData                                                 |
+ * |     584+N |    2 | · inner certification data type (5 = PCK chain)              |
+ * |     586+N |    4 | · inner size M                                               |
+ * |     590+N |    M | · inner certification data                                   |
+ *
+ * The returned `certificationData` is the inner one, so v3 and v4/v5 share one shape. A declared
+ * S that does not match its contents throws ERR_QUOTE_LENGTH_MISMATCH; an outer type other than
+ * 6 throws ERR_QUOTE_UNEXPECTED_CERT_DATA_TYPE.
+ */
+export function readQeReportCertificationData(reader: ByteReader): { parsed: EcdsaSignatureData; raw: EcdsaSignatureDataRaw } {
+  const quoteSignature = reader.bytes("signature_data.quote_signature", 64);
+  const attestationPublicKey = reader.bytes("signature_data.attestation_public_key", 64);
+  const typeOffset = reader.absoluteOffset;
+  const outerType = reader.u16("signature_data.certification_data_type");
+  if (outerType !== CertificationDataType.QE_REPORT_CERTIFICATION_DATA) {
+    throw new QuoteFormatError(
+      "ERR_QUOTE_UNEXPECTED_CERT_DATA_TYPE",
+      `v4/v5 certification data type is ${outerType}, expected 6 (QE report certification data)`,
+      { field: "signature_data.certification_data_type", offset: typeOffset },
+    );
+  }
+  const sizeOffset = reader.absoluteOffset;
+  const size = reader.u32("signature_data.certification_data_size");
+  if (size !== reader.remaining) {
+    throw new QuoteFormatError(
+      "ERR_QUOTE_LENGTH_MISMATCH",
+      `type-6 certification data declares ${size} bytes, the signature data holds ${reader.remaining}`,
+      { field: "signature_data.certification_data_size", offset: sizeOffset },
+    );
+  }
+  const envelopeBase = reader.absoluteOffset;
+  const envelope = new ByteReader(reader.bytes("signature_data.qe_report_certification_data", size), envelopeBase);
+  try {
+    const qeReportBody = envelope.bytes("qe_report_certification_data.qe_report", 384);
+    const qeReportSignature = envelope.bytes("qe_report_certification_data.qe_report_signature", 64);
+    const authSize = envelope.u16("qe_report_certification_data.qe_auth_data_size");
+    const qeAuthData = envelope.bytes("qe_report_certification_data.qe_auth_data", authSize);
+    const type = envelope.u16("qe_report_certification_data.certification_data_type");
+    const certSize = envelope.u32("qe_report_certification_data.certification_data_size");
+    const certificationData = envelope.bytes("qe_report_certification_data.certification_data", certSize);
+    if (envelope.remaining !== 0) {
+      throw new QuoteFormatError(
+        "ERR_QUOTE_LENGTH_MISMATCH",
+        `type-6 certification data declares ${size} bytes, its contents take ${envelope.offset}`,
+        { field: "signature_data.certification_data_size", offset: sizeOffset },
+      );
+    }
+    const raw = { quoteSignature, attestationPublicKey, qeReportBody, qeReportSignature, qeAuthData, certificationData };
+    const parsed = {
+      quoteSignature: quoteSignature.slice(),
+      attestationPublicKey: attestationPublicKey.slice(),
+      qeReportBody: parseReportBody(qeReportBody),
+      qeReportSignature: qeReportSignature.slice(),
+      qeAuthData: qeAuthData.slice(),
+      certificationData: { type, data: certificationData.slice() },
+    };
+    return { parsed, raw };
+  } catch (error) {
+    // Inside the envelope every overrun means its declared size S is too small for its contents.
+    if (error instanceof QuoteFormatError && error.code === "ERR_QUOTE_TRUNCATED") {
+      throw new QuoteFormatError("ERR_QUOTE_LENGTH_MISMATCH", `type-6 certification data (${size} bytes): ${error.message}`, {
+        ...(error.field === undefined ? {} : { field: error.field }),
+        ...(error.offset === undefined ? {} : { offset: error.offset }),
+      });
+    }
+    throw error;
+  }
 }

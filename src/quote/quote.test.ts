@@ -11,6 +11,7 @@ for (const name of SGX_V3_VECTORS) {
     const { quote, expected } = loadVector(name);
     assert.equal(quote.byteLength, expected.size_bytes);
     const q = decodeQuote(quote);
+    assert.equal(q.version, 3);
     assert.equal(q.version, expected.version);
     assert.equal(q.header.attestationKeyType, expected.attestation_key_type);
     assert.equal(`0x${q.header.teeType.toString(16).padStart(8, "0")}`, expected.tee_type);
@@ -37,6 +38,7 @@ for (const name of SGX_V3_VECTORS) {
   test(`${name}: encode(decode(quote)) reproduces the bytes`, () => {
     const { quote } = loadVector(name);
     const decoded = decodeQuote(quote);
+    assert.equal(decoded.version, 3);
     assert.deepEqual(encodeQuote(decoded), quote.subarray(0, quote.byteLength - decoded.trailingBytes));
   });
 }
@@ -123,7 +125,9 @@ test("unsupported version, key type and TEE type are refused", () => {
     copy[offset] = value;
     return copy;
   };
-  assert.throws(() => decodeQuote(patch(0, 4)), { code: "ERR_QUOTE_UNSUPPORTED_VERSION" });
+  assert.throws(() => decodeQuote(patch(0, 6)), { code: "ERR_QUOTE_UNSUPPORTED_VERSION" });
+  // A v3 quote relabelled v4 fails on the v4 layout (no type-6 envelope where v4 has one).
+  assert.throws(() => decodeQuote(patch(0, 4)), QuoteFormatError);
   assert.throws(() => decodeQuote(patch(2, 3)), { code: "ERR_QUOTE_UNSUPPORTED_KEY_TYPE" });
   assert.throws(() => decodeQuote(patch(4, 0x81)), { code: "ERR_QUOTE_UNSUPPORTED_TEE" });
 });

@@ -6,18 +6,14 @@
 import { createHash, randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { SimulatedEnclave, getQuote, isOutOfProcRequested, resolveSocketPath } from "../client/index.ts";
+import { SAMPLE_APP_IDENTITY } from "./identity.ts";
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 async function run(outPath: string | undefined, message: string): Promise<void> {
   if (!isOutOfProcRequested()) throw new Error("SGX_AESM_ADDR is not set: this app quotes out of process only");
   say(`SGX_AESM_ADDR is set: out-of-process quoting through ${resolveSocketPath()}`);
-  const enclave = new SimulatedEnclave({
-    mrEnclave: createHash("sha256").update("sgx-quote-helper sample enclave").digest(),
-    mrSigner: createHash("sha256").update("sgx-quote-helper sample signer").digest(),
-    isvProdId: 1,
-    isvSvn: 1,
-  });
+  const enclave = new SimulatedEnclave(SAMPLE_APP_IDENTITY);
   const reportData = Buffer.concat([createHash("sha256").update(message).digest(), Buffer.alloc(32)]);
   say(`enclave report data = SHA-256("${message}") || 32 zero bytes`);
   const nonce = randomBytes(16);

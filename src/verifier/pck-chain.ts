@@ -90,3 +90,8 @@ function validityOf(certs: readonly X509Certificate[]): { notBefore: Date; notAf
   const to = Math.min(...certs.map((c) => new Date(c.validTo).getTime()));
   return { notBefore: new Date(from), notAfter: new Date(to) };
 }
+
+/** Which PCK CA issued the PCK certificate, from its issuer's CN: it selects the PCK CRL to use. */
+export function pckCaKind(issuerCommonName: string): "processor" | "platform" {
+  return issuerCommonName.includes("Platform") ? "platform" : "processor";
+}

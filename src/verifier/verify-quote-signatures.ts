@@ -6,11 +6,12 @@ import {
   readPckExtension,
   type DecodedQuote,
   type PckExtension,
+  type QuoteBody,
 } from "../quote/index.ts";
 import { INTEL_QE_VENDOR_ID_HEX, type ReportBody } from "../sgx/index.ts";
-import { bytesEqual, toHex } from "../shared/bytes.ts";
+import { asBuffer, bytesEqual, toHex } from "../shared/bytes.ts";
 import { VerifyError } from "./errors.ts";
-import { verifyPckChain } from "./pck-chain.ts";
+import { pckCaKind, verifyPckChain, type VerifiedPckChain } from "./pck-chain.ts";
 import { trustedRootKeys, type RootKind } from "./trusted-roots.ts";
 
 /** Options of {@link verifyQuoteSignatures}. */
@@ -25,8 +26,10 @@ export interface VerifyQuoteSignaturesOptions {
 /** What a quote with valid signatures says, for the next verification layers (TCB, identity policy). */
 export interface SignatureVerification {
   readonly quote: DecodedQuote;
-  /** The attested enclave (the quote's report body): mrEnclave, mrSigner, isvProdId, isvSvn, attributes, reportData … */
-  readonly reportBody: ReportBody;
+  /** The attested body: an SGX enclave report or a TD report (switch on `type`). */
+  readonly body: QuoteBody;
+  /** The attested enclave for SGX quotes (mrEnclave, mrSigner, isvProdId …); undefined for TD quotes (see `body`). */
+  readonly reportBody: ReportBody | undefined;
   /** The Quoting Enclave's report body (for QE identity checks). */
   readonly qeReport: ReportBody;
   /** The PCK certificate's SGX extension (TCB components, PCESVN, FMSPC, PCE-ID, SGX type …). */
@@ -36,8 +39,10 @@ export interface SignatureVerification {
   /** PCE-ID, lower-case hex. */
   readonly pceId: string;
   readonly rootKind: RootKind;
-  /** CN of the PCK issuer, which selects the PCK CRL (Processor CA or Platform CA). */
+  /** CN of the PCK issuer. */
   readonly pckIssuerCommonName: string;
+  /** The PCK CA kind, which selects the PCK CRL to fetch. */
+  readonly pckCa: "processor" | "platform";
   /** The chain as found in the quote, leaf first, PEM. */
   readonly pckChainPem: readonly [string, string, string];
   /** Intersection of the chain's validity periods; not enforced here. */
@@ -47,17 +52,73 @@ export interface SignatureVerification {
 }
 
 /**
- * First layer of DCAP quote verification (Intel QVL order, without collateral): decode; QE vendor
- * is Intel; certification data is a PCK chain (type 5) of exactly 3 certificates with the right
- * roles, each issued and signed by the next, ending at a trusted root key; the PCK certificate's
- * SGX extension parses; the QE report is signed by the PCK key; SHA-256(attestation key ‖ QE auth
- * data) equals the QE report data's first 32 bytes; the quote is signed by the attestation key.
+ * First layer of DCAP quote verification (Intel QVL order, without collateral), for quotes v3, v4
+ * and v5 (SGX and TDX): decode; QE vendor is Intel; the (inner) certification data is a PCK chain
+ * (type 5) of exactly 3 certificates with the right roles, each issued and signed by the next,
+ * ending at a trusted root key; the PCK certificate's SGX extension parses; the QE report is signed
+ * by the PCK key; SHA-256(attestation key ‖ QE auth data) equals the QE report data's first 32
+ * bytes; the quote (header ‖ [v5 descriptor] ‖ body) is signed by the attestation key.
  * Throws QuoteFormatError (ERR_QUOTE_*) for undecodable input and VerifyError (ERR_VERIFY_*) for
  * the first failed check. TCB status, QE identity, CRLs and validity dates are not judged here.
  */
 export function verifyQuoteSignatures(quoteBytes: Uint8Array, options: VerifyQuoteSignaturesOptions = {}): SignatureVerification {
   const quote = decodeQuote(quoteBytes);
-  if (toHex(quote.header.qeVendorId) !== INTEL_QE_VENDOR_ID_HEX) {
+  const chain = checkedPckChain(quote, trustAnchorsFor(options.trustedRoots ?? []));
+  checkQuoteSignatures(quote, chain.leafKey);
+  return {
+    quote,
+    body: quote.body,
+    reportBody: quote.body.type === "sgx" ? quote.body.report : undefined,
+    qeReport: quote.signatureData.qeReportBody,
+    pck: chain.pck,
+    fmspc: chain.fmspc,
+    pceId: chain.pceId,
+    rootKind: chain.rootKind,
+    pckIssuerCommonName: chain.pckIssuerCommonName,
+    pckCa: pckCaKind(chain.pckIssuerCommonName),
+    pckChainPem: [chain.leaf.toString(), chain.intermediate.toString(), chain.root.toString()],
+    chainValidity: chain.validity,
+    trailingBytes: quote.trailingBytes,
+  };
+}
+
+/** A set of trusted root keys with a stable id (for caches). @internal */
+export interface TrustAnchors {
+  readonly keys: ReadonlySet<string>;
+  readonly id: string;
+}
+
+/** Trust anchors from caller-supplied root certificates (Intel's key is always trusted). @internal */
+export function trustAnchorsFor(roots: readonly (string | Uint8Array)[]): TrustAnchors {
+  const keys = trustedRootKeys(roots);
+  return { keys, id: [...keys].sort().join(",") };
+}
+
+/** A verified PCK chain plus what later checks read from it, cached by the chain's bytes. @internal */
+export interface CheckedPckChain extends VerifiedPckChain {
+  readonly pck: PckExtension;
+  readonly fmspc: string;
+  readonly pceId: string;
+  readonly leafKey: KeyObject;
+  /** Leaf serial, normalised like Crl.revokedSerials. */
+  readonly leafSerial: string;
+  /** Intermediate serial, normalised. */
+  readonly intermediateSerial: string;
+  /** Uncompressed public keys, hex. */
+  readonly rootKeyHex: string;
+  readonly intermediateKeyHex: string;
+}
+
+const CHAIN_CACHE_LIMIT = 256;
+const chainCache = new Map<string, CheckedPckChain>();
+
+/**
+ * The quote's PCK chain checked (vendor, certification data type, chain, PCK extension), from a
+ * bounded cache keyed by the trust anchors and the exact certification data bytes: the result of
+ * these checks depends on nothing else (dates are judged by the caller). @internal
+ */
+export function checkedPckChain(quote: DecodedQuote, anchors: TrustAnchors): CheckedPckChain {
+  if (!bytesEqual(quote.header.qeVendorId, QE_VENDOR)) {
     throw new VerifyError("ERR_VERIFY_QE_VENDOR", `QE vendor id ${toHex(quote.header.qeVendorId)} is not Intel's`);
   }
   const certDataType = quote.signatureData.certificationData.type;
@@ -66,26 +127,88 @@ export function verifyQuoteSignatures(quoteBytes: Uint8Array, options: VerifyQuo
       certDataType,
     });
   }
-  const chain = verifyPckChain(quote.raw.certificationData, trustedRootKeys(options.trustedRoots ?? []));
+  const key = `${anchors.id}|${asBuffer(quote.raw.certificationData).toString("latin1")}`;
+  const cached = chainCache.get(key);
+  if (cached !== undefined) return cached;
+  const chain = verifyPckChain(quote.raw.certificationData, anchors.keys);
   const pck = readPck(chain.leaf.raw);
-  checkSignature(quote.raw.qeReportBody, quote.raw.qeReportSignature, chain.leaf.publicKey, "ERR_VERIFY_QE_REPORT_SIGNATURE", "QE report");
-  checkKeyBinding(quote);
-  const attestationKey = attestationPublicKey(quote.raw.attestationPublicKey);
-  checkSignature(quote.signedRegion, quote.raw.quoteSignature, attestationKey, "ERR_VERIFY_QUOTE_SIGNATURE", "quote");
-  return {
-    quote,
-    reportBody: quote.reportBody,
-    qeReport: quote.signatureData.qeReportBody,
+  const checked: CheckedPckChain = {
+    ...chain,
     pck,
     fmspc: toHex(pck.fmspc),
     pceId: toHex(pck.pceId),
-    rootKind: chain.rootKind,
-    pckIssuerCommonName: chain.pckIssuerCommonName,
-    pckChainPem: [chain.leaf.toString(), chain.intermediate.toString(), chain.root.toString()],
-    chainValidity: chain.validity,
-    trailingBytes: quote.trailingBytes,
+    leafKey: chain.leaf.publicKey,
+    leafSerial: normalisedSerial(chain.leaf.serialNumber),
+    intermediateSerial: normalisedSerial(chain.intermediate.serialNumber),
+    rootKeyHex: keyHex(chain.root.publicKey),
+    intermediateKeyHex: keyHex(chain.intermediate.publicKey),
   };
+  if (chainCache.size >= CHAIN_CACHE_LIMIT) chainCache.delete(chainCache.keys().next().value!);
+  chainCache.set(key, checked);
+  return checked;
 }
+
+/**
+ * The per-quote signature checks, in QVL order: QE report signed by the PCK key; key binding;
+ * quote signed by the attestation key. @internal
+ */
+export function checkQuoteSignatures(quote: DecodedQuote, pckKey: KeyObject): void {
+  checkQeReport(quote, pckKey);
+  checkQuoteSignature(quote);
+}
+
+/**
+ * QE report signature and key binding. A platform's QE report (it certifies the attestation key,
+ * not the quote) and its signature repeat across quotes, so a valid result is remembered, keyed by
+ * the PCK key and the exact report and signature bytes: the same bytes verify the same way. @internal
+ */
+export function checkQeReport(quote: DecodedQuote, pckKey: KeyObject): void {
+  const key = `${keyId(pckKey)}|${asBuffer(quote.raw.qeReportBody).toString("latin1")}|${asBuffer(quote.raw.qeReportSignature).toString("latin1")}`;
+  if (!qeReportCache.has(key)) {
+    checkSignature(quote.raw.qeReportBody, quote.raw.qeReportSignature, pckKey, "ERR_VERIFY_QE_REPORT_SIGNATURE", "QE report");
+    remember(qeReportCache, key, true);
+  }
+  const expected = createHash("sha256").update(quote.raw.attestationPublicKey).update(quote.raw.qeAuthData).digest();
+  const reportData = quote.raw.qeReportBody.subarray(320, 352);
+  if (!bytesEqual(expected, reportData)) {
+    throw new VerifyError("ERR_VERIFY_KEY_BINDING", "SHA-256(attestation key ‖ QE auth data) does not match the QE report data");
+  }
+}
+
+/** The quote signature over the signed region. @internal */
+export function checkQuoteSignature(quote: DecodedQuote): void {
+  const rawKey = asBuffer(quote.raw.attestationPublicKey).toString("latin1");
+  let attestationKey = attestationKeyCache.get(rawKey);
+  if (attestationKey === undefined) {
+    attestationKey = attestationPublicKey(quote.raw.attestationPublicKey);
+    remember(attestationKeyCache, rawKey, attestationKey);
+  }
+  checkSignature(quote.signedRegion, quote.raw.quoteSignature, attestationKey, "ERR_VERIFY_QUOTE_SIGNATURE", "quote");
+}
+
+const qeReportCache = new Map<string, true>();
+/** Attestation keys as KeyObjects (building one costs more than a signature check), by their 64 bytes. */
+const attestationKeyCache = new Map<string, KeyObject>();
+const keyIds = new WeakMap<KeyObject, string>();
+
+function keyId(key: KeyObject): string {
+  let id = keyIds.get(key);
+  if (id === undefined) {
+    id = keyHex(key);
+    keyIds.set(key, id);
+  }
+  return id;
+}
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= CHAIN_CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
+}
+
+const QE_VENDOR = Buffer.from(INTEL_QE_VENDOR_ID_HEX, "hex");
+
+/** DER SubjectPublicKeyInfo prefix of an uncompressed P-256 key (then 04 ‖ x ‖ y). */
+const P256_SPKI_PREFIX = Buffer.from("3059301306072a8648ce3d020106082a8648ce3d030107034200", "hex");
 
 function readPck(der: Uint8Array): PckExtension {
   try {
@@ -96,18 +219,10 @@ function readPck(der: Uint8Array): PckExtension {
   }
 }
 
-function checkKeyBinding(quote: DecodedQuote): void {
-  const expected = createHash("sha256").update(quote.raw.attestationPublicKey).update(quote.raw.qeAuthData).digest();
-  const reportData = quote.raw.qeReportBody.subarray(320, 352);
-  if (!bytesEqual(expected, reportData)) {
-    throw new VerifyError("ERR_VERIFY_KEY_BINDING", "SHA-256(attestation key ‖ QE auth data) does not match the QE report data");
-  }
-}
-
 function attestationPublicKey(raw: Uint8Array): KeyObject {
-  const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base64url");
   try {
-    return createPublicKey({ key: { kty: "EC", crv: "P-256", x: b64(raw.subarray(0, 32)), y: b64(raw.subarray(32, 64)) }, format: "jwk" });
+    const spki = Buffer.concat([P256_SPKI_PREFIX, Buffer.of(4), raw]);
+    return createPublicKey({ key: spki, format: "der", type: "spki" });
   } catch (error) {
     throw new VerifyError("ERR_VERIFY_ATTESTATION_KEY", "attestation key is not a P-256 point", {}, { cause: error });
   }
@@ -122,4 +237,16 @@ function checkSignature(
 ): void {
   if (verify("sha256", data, { key, dsaEncoding: "ieee-p1363" }, signature)) return;
   throw new VerifyError(code, `${what} signature does not verify`);
+}
+
+/** Uncompressed EC point hex of a public key (SPKI minus its fixed P-256 prefix). @internal */
+export function keyHex(key: KeyObject): string {
+  const spki = key.export({ format: "der", type: "spki" });
+  return spki.subarray(spki.byteLength - 65).toString("hex");
+}
+
+/** A certificate serial (node's upper-case hex) in the form CRL serial sets use. @internal */
+export function normalisedSerial(serialHex: string): string {
+  const lower = serialHex.toLowerCase().replace(/^(?:00)+/, "");
+  return lower === "" ? "00" : lower;
 }

@@ -6,14 +6,16 @@ import { extname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { QuoteServer } from "../../daemon/index.ts";
+import { PcsClient } from "../../collateral/index.ts";
+import { QuoteServer, startPcsServer } from "../../daemon/index.ts";
 import { SimulatedPlatform } from "../../providers/simulated/index.ts";
-import { verifyQuoteSignatures } from "../../verifier/index.ts";
+import { appraiseVerdict, verifyQuote, verifyQuoteSignatures } from "../../verifier/index.ts";
 import { SgxQuoteHelperError } from "../../shared/errors.ts";
 import { createLogger } from "../logger.ts";
 import type { CommandOutcome } from "../main.ts";
 import { parseLogLevel } from "../options.ts";
-import { printSignatureVerification } from "../print-verification.ts";
+import { printVerdict } from "../print-verification.ts";
+import { SAMPLE_APP_MRENCLAVE_HEX } from "../../sample-app/identity.ts";
 
 const say = (line = "") => process.stdout.write(`${line}\n`);
 
@@ -33,17 +35,19 @@ async function demo(message: string, logLevel: string): Promise<number> {
   const socketPath = join(dir, "var-run-aesmd", "aesm.socket");
   const platform = await SimulatedPlatform.open({ stateDir: join(dir, "platform-state") });
   const server = await QuoteServer.start({ provider: platform, socketPath, logger: createLogger(logLevel) });
+  const pcs = await startPcsServer({ platform });
   try {
     say("1. Node: the quote service (DaemonSet pod) on the simulated SGX platform");
     say(`   listening on ${socketPath} (in a cluster: /var/run/aesmd/aesm.socket, shared by hostPath)`);
     say(`   platform: FMSPC ${platform.facts.fmspc}, PCESVN ${platform.facts.pceSvn}, QE ID ${platform.facts.qeId}`);
+    say(`   its collateral (TCB Info, QE identity, CRLs) on a PCS v4 endpoint: ${pcs.url}`);
     say();
     say("2. Application container: SGX_AESM_ADDR=1, no QE/PCE enclaves, no sgx_prv");
     const quotePath = join(dir, "quote.bin");
     await runSampleApp(socketPath, quotePath, message);
     const quote = await readFile(quotePath);
     say();
-    say("3. Relying party: verify the quote's signature chain");
+    say("3. Relying party: collateral from the platform's PCS v4 endpoint, then Intel's verification algorithm");
     try {
       verifyQuoteSignatures(quote);
       say("   refused: trusted a simulated root without being told to");
@@ -52,16 +56,23 @@ async function demo(message: string, logLevel: string): Promise<number> {
       if (!(error instanceof SgxQuoteHelperError)) throw error;
       say(`   against Intel's root only: refused as expected (${error.code})`);
     }
-    const result = verifyQuoteSignatures(quote, { trustedRoots: [platform.rootCertificatePem] });
-    say("   trusting this simulated platform's root explicitly:");
-    printSignatureVerification(result, say, "   ");
-    const expected = createHash("sha256").update(message).digest();
-    const bound = Buffer.from(result.reportBody.reportData.subarray(0, 32)).equals(expected);
+    const trustedRoots = [platform.rootCertificatePem];
+    const signatures = verifyQuoteSignatures(quote, { trustedRoots });
+    say(`   trusting this simulated platform's root explicitly; fetching from ${pcs.url}`);
+    const client = new PcsClient({ baseUrl: pcs.url });
+    const collateral = await client.getCollateral({ fmspc: signatures.fmspc, pckCa: signatures.pckCa });
+    const verdict = verifyQuote(quote, collateral, { now: new Date(), trustedRoots });
+    const appraisal = appraiseVerdict(verdict, { mrEnclave: SAMPLE_APP_MRENCLAVE_HEX });
+    printVerdict(verdict, appraisal, say, "   ");
+    const expected = createHash("sha256").update(message).digest("hex");
+    const bound = verdict.enclave?.reportData.startsWith(expected) === true;
     say(`   report data carries SHA-256("${message}"): ${bound ? "yes" : "NO"}`);
     say();
-    say(bound ? "Verified: the app got an out-of-process DCAP quote whose signature chain checks." : "FAILED");
-    return bound ? 0 : 1;
+    const ok = bound && appraisal.accepted;
+    say(ok ? "Verified: the app got an out-of-process DCAP quote; UpToDate under full TCB evaluation." : "FAILED");
+    return ok ? 0 : 1;
   } finally {
+    await pcs.close();
     await server.close();
     await platform.close();
     await rm(dir, { recursive: true, force: true });

@@ -1,10 +1,10 @@
-import type { Command } from "commander";
-import { DEFAULT_MAX_QUOTE_BUF_BYTES, QuoteServer } from "../../daemon/index.ts";
+import { InvalidArgumentError, type Command } from "commander";
+import { DEFAULT_MAX_QUOTE_BUF_BYTES, QuoteServer, startPcsServer } from "../../daemon/index.ts";
 import { AESM_SOCKET_PATH } from "../../protocol/index.ts";
-import { SimulatedPlatform } from "../../providers/simulated/index.ts";
+import { SIMULATED_TCB_STATUSES, SimulatedPlatform, type SimulatedTcbStatus } from "../../providers/simulated/index.ts";
 import { createLogger } from "../logger.ts";
 import { defaultStateDir } from "../state-dir.ts";
-import { parseIntegerOption, parseLogLevel } from "../options.ts";
+import { integerInRange, parseIntegerOption, parseLogLevel } from "../options.ts";
 
 interface ServeOptions {
   socket: string;
@@ -14,6 +14,9 @@ interface ServeOptions {
   writeTimeoutMs: number;
   maxQuoteBufBytes: number;
   maxConnections: number;
+  pcsPort?: number;
+  pcsHost: string;
+  tcbStatus: SimulatedTcbStatus;
   logLevel: string;
 }
 
@@ -28,6 +31,18 @@ export function registerServe(program: Command): void {
     .option("--write-timeout-ms <n>", "close a client that does not take its reply within this time", parseIntegerOption, 5000)
     .option("--max-quote-buf-bytes <n>", "largest GetQuoteEx buf_size served", parseIntegerOption, DEFAULT_MAX_QUOTE_BUF_BYTES)
     .option("--max-connections <n>", "connections served at once", parseIntegerOption, 1024)
+    .option(
+      "--pcs-port <port>",
+      "also publish this platform's collateral on a PCS v4 HTTP endpoint (0: any free port)",
+      integerInRange(0, 65535),
+    )
+    .option("--pcs-host <host>", "address of the PCS endpoint", "127.0.0.1")
+    .option(
+      "--tcb-status <status>",
+      `TCB status the collateral gives the platform (${SIMULATED_TCB_STATUSES.join(", ")})`,
+      parseTcbStatus,
+      "UpToDate",
+    )
     .option("--log-level <level>", "pino log level", parseLogLevel, "info")
     .action(async (options: ServeOptions) => {
       await serve(options);
@@ -48,6 +63,11 @@ async function serve(options: ServeOptions): Promise<void> {
     maxConnections: options.maxConnections,
   });
   logger.info({ stateDir: options.stateDir }, "simulated SGX platform ready (quotes chain to a SIMULATED root, never to Intel's)");
+  const pcs =
+    options.pcsPort === undefined
+      ? undefined
+      : await startPcsServer({ platform: provider, port: options.pcsPort, host: options.pcsHost, tcbStatus: options.tcbStatus });
+  if (pcs !== undefined) logger.info({ url: pcs.url, tcbStatus: options.tcbStatus }, "PCS v4 collateral endpoint listening");
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, "stopping");
@@ -56,6 +76,13 @@ async function serve(options: ServeOptions): Promise<void> {
     process.once("SIGTERM", stop);
     process.once("SIGINT", stop);
   });
+  await pcs?.close();
   await server.close();
   await provider.close();
+}
+
+function parseTcbStatus(value: string): SimulatedTcbStatus {
+  const status = SIMULATED_TCB_STATUSES.find((s) => s === value);
+  if (status === undefined) throw new InvalidArgumentError(`expected one of ${SIMULATED_TCB_STATUSES.join(", ")}`);
+  return status;
 }

@@ -3,3 +3,11 @@ export { SimulatedPlatform, type SimulatedPlatformOptions } from "./simulated-pl
 export { PlatformStateError, SIMULATED_FMSPC_HEX, type PlatformFacts } from "./platform-state.ts";
 export { SimulatedNames } from "./platform-certificates.ts";
 export { qeAuthData, SimQeIdentity, simQeTargetInfo } from "./qe-identity.ts";
+export {
+  SIMULATED_TCB_STATUSES,
+  SimulatedAdvisories,
+  type SimulatedCollateralOptions,
+  type SimulatedPcsResponses,
+  type SimulatedQeTcbStatus,
+  type SimulatedTcbStatus,
+} from "./simulated-collateral.ts";

@@ -17,6 +17,8 @@ import { Quote3Error } from "../../sgx/index.ts";
 import { derToPem, type PckExtension } from "../../quote/index.ts";
 import { openPlatformState, type PlatformFacts, type PlatformState } from "./platform-state.ts";
 import { simQeReportBody, simQeTargetInfo } from "./qe-identity.ts";
+import type { Collateral } from "../../collateral/index.ts";
+import { publishSimulatedCollateral, type SimulatedCollateralOptions, type SimulatedPcsResponses } from "./simulated-collateral.ts";
 import { QuoteTemplate, reportDataOf } from "./quote-template.ts";
 
 /** Options of {@link SimulatedPlatform.open}. */
@@ -75,6 +77,20 @@ export class SimulatedPlatform implements QuoteProvider {
   /** The simulated TCB Signing certificate (PEM), for publishing collateral. */
   get tcbSigningCertificatePem(): string {
     return derToPem(this.#state.certificates.tcbSigning.der);
+  }
+
+  /**
+   * The platform's own collateral (TCB Info v3, QE identity v2, PCK and root CA CRLs, issuer
+   * chains), signed by its TCB Signing key and CAs, as a verifier consumes it. Each call signs
+   * afresh (ECDSA signatures differ between calls; the documents do not for the same `now`).
+   */
+  collateral(options: SimulatedCollateralOptions = {}): Collateral {
+    return publishSimulatedCollateral(this.#state, options).collateral;
+  }
+
+  /** The same collateral as PCS v4 would serve it: response bodies plus the Collateral bundle. */
+  pcsResponses(options: SimulatedCollateralOptions = {}): SimulatedPcsResponses {
+    return publishSimulatedCollateral(this.#state, options);
   }
 
   /** Raw attestation public key x‖y (64 bytes). */
