@@ -200,6 +200,16 @@ function keyId(key: KeyObject): string {
   return id;
 }
 
+/**
+ * Empties the per-process caches of checked PCK chains, QE report signatures and attestation keys,
+ * so a benchmark can measure verification with nothing remembered. @internal
+ */
+export function clearVerificationCaches(): void {
+  chainCache.clear();
+  qeReportCache.clear();
+  attestationKeyCache.clear();
+}
+
 function remember<V>(cache: Map<string, V>, key: string, value: V): void {
   if (cache.size >= CHAIN_CACHE_LIMIT) cache.delete(cache.keys().next().value!);
   cache.set(key, value);

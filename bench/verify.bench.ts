@@ -1,0 +1,102 @@
+/**
+ * DCAP verification throughput on every real Intel vector, beside @phala/dcap-qvl (the JS peer,
+ * a dev dependency of this benchmark only) on the same quotes, collateral and time, in one run:
+ *  - warm: collateral parsed and its signatures checked once (prepareCollateral), quotes verified
+ *    against it, the verifier's per-process caches in use;
+ *  - cold: collateral parsed from its collateral.json text on every call and every cache emptied
+ *    first, so nothing is remembered between calls;
+ *  - peer: dcap-qvl's verify(quote, collateral object, time), which re-parses everything per call.
+ * The verdicts (TCB status and advisory IDs, or rejection) are compared on every vector.
+ * Usage: npm run bench:verify [-- --seconds 1]
+ */
+import { readdir, readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { collateralFromBundle } from "../src/collateral/index.ts";
+import { SgxQuoteHelperError } from "../src/shared/errors.ts";
+import { prepareCollateral, verifyQuote } from "../src/verifier/index.ts";
+import { clearVerificationCaches } from "../src/verifier/verify-quote-signatures.ts";
+
+interface PeerResult {
+  status: string;
+  advisory_ids: string[];
+}
+const peer = createRequire(import.meta.url)("@phala/dcap-qvl") as { verify(quote: Buffer, collateral: unknown, now: number): PeerResult };
+
+const { values } = parseArgs({ options: { seconds: { type: "string", default: "1" } } });
+const seconds = Number(values.seconds);
+const vectorsDir = fileURLToPath(new URL("../test/fixtures/vectors/", import.meta.url));
+
+/** Calls per second of `run`, over `seconds` after a short warm-up. */
+function rate(run: () => void): number {
+  const warmUntil = performance.now() + 200;
+  while (performance.now() < warmUntil) run();
+  let calls = 0;
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  while (performance.now() < until) {
+    run();
+    calls++;
+  }
+  return calls / ((performance.now() - started) / 1000);
+}
+
+/** "Status [advisories]" or "rejected: reason", comparable across the two verifiers. */
+function outcome(run: () => { status: string; advisories: readonly string[] }): string {
+  try {
+    const { status, advisories } = run();
+    return `${status} [${[...advisories].sort().join(", ")}]`;
+  } catch (error) {
+    if (error instanceof SgxQuoteHelperError) return `rejected: ${error.code}`;
+    return `rejected: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+const same = (ours: string, theirs: string) =>
+  ours === theirs ||
+  (ours.startsWith("rejected") && theirs.startsWith("rejected") && /TCB_NOT_SUPPORTED/.test(ours) && /No matching TCB level/.test(theirs));
+
+console.log(`| vector | our verdict | dcap-qvl verdict | same | ours warm q/s | ours cold q/s | dcap-qvl q/s | warm x | cold x |`);
+console.log(`|---|---|---|---|--:|--:|--:|--:|--:|`);
+for (const dir of (await readdir(vectorsDir, { withFileTypes: true }))
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort()) {
+  const path = join(vectorsDir, dir);
+  const collateralText = await readFile(join(path, "collateral.json"), "utf8").catch(() => undefined);
+  if (collateralText === undefined) continue;
+  const quote = await readFile(join(path, "quote.bin"));
+  const expected = JSON.parse(await readFile(join(path, "expected.json"), "utf8")) as { verify_at: { unix: number } };
+  const now = new Date(expected.verify_at.unix * 1000);
+  const prepared = prepareCollateral(collateralFromBundle(collateralText));
+  const peerCollateral = JSON.parse(collateralText) as unknown;
+
+  const ours = outcome(() => {
+    const v = verifyQuote(quote, prepared, { now });
+    return { status: v.tcbStatus, advisories: v.advisoryIds };
+  });
+  const theirs = outcome(() => {
+    const r = peer.verify(quote, peerCollateral, expected.verify_at.unix);
+    return { status: r.status, advisories: r.advisory_ids };
+  });
+  const swallow = (run: () => unknown) => () => {
+    try {
+      run();
+    } catch {
+      // Rejections are verdicts here; their cost counts like any other.
+    }
+  };
+  const warm = rate(swallow(() => verifyQuote(quote, prepared, { now })));
+  const cold = rate(
+    swallow(() => {
+      clearVerificationCaches();
+      verifyQuote(quote, collateralFromBundle(collateralText), { now });
+    }),
+  );
+  const theirRate = rate(swallow(() => peer.verify(quote, peerCollateral, expected.verify_at.unix)));
+  console.log(
+    `| ${dir} | ${ours} | ${theirs} | ${same(ours, theirs) ? "yes" : "NO"} | ${warm.toFixed(0)} | ${cold.toFixed(0)} | ${theirRate.toFixed(0)} | ${(warm / theirRate).toFixed(1)} | ${(cold / theirRate).toFixed(1)} |`,
+  );
+}
