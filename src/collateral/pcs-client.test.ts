@@ -1,24 +1,14 @@
 import assert from "node:assert/strict";
 import { X509Certificate, verify as cryptoVerify } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { Collateral } from "./collateral.ts";
 import { PcsCache } from "./pcs-cache.ts";
 import { PcsClient } from "./pcs-client.ts";
-
-const FIXTURES = new URL("../../test/fixtures/vectors/", import.meta.url);
-
-interface VectorInfo {
-  readonly dir: string;
-  readonly fmspc: string;
-  readonly pckCa: "processor" | "platform";
-  readonly tee: "sgx" | "tdx";
-}
+import { startVectorServer, vectorFile, type Override, type VectorInfo } from "../../test/helpers/vector-pcs-server.ts";
 
 /** From test/fixtures/vectors/README.md. */
 const VECTORS: readonly VectorInfo[] = [
@@ -28,9 +18,7 @@ const VECTORS: readonly VectorInfo[] = [
 ];
 const PHALA = VECTORS[0]!;
 
-function file(vector: VectorInfo, name: string): Buffer {
-  return readFileSync(new URL(`${vector.dir}/${name}`, FIXTURES));
-}
+const file = vectorFile;
 
 /** collateral.json decoded with the field names of `Collateral`. */
 function expectedCollateral(vector: VectorInfo): Collateral {
@@ -58,56 +46,6 @@ function assertSameCollateral(actual: Collateral, expected: Collateral): void {
   for (const k of ["rootCaCrl", "pckCrl", "tcbInfoSignature", "qeIdentitySignature"] as const) {
     assert.equal(Buffer.from(actual[k]).toString("hex"), Buffer.from(expected[k]).toString("hex"), k);
   }
-}
-
-type Override = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
-
-/** A PCS v4 look-alike serving one vector's files with Intel's headers; counts requests per path. */
-async function startVectorServer(vector: VectorInfo, override?: Override) {
-  const counts = new Map<string, number>();
-  const urls: string[] = [];
-  const chain = (name: string): string => encodeURIComponent(file(vector, name).toString("utf8"));
-  const server = createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? "/", "http://x");
-      urls.push(req.url ?? "");
-      counts.set(url.pathname, (counts.get(url.pathname) ?? 0) + 1);
-      if (override && (await override(req, res))) return;
-      const sgx = "/sgx/certification/v4";
-      const tee = `/${vector.tee}/certification/v4`;
-      if (url.pathname === `${sgx}/pckcrl` && url.searchParams.get("ca") === vector.pckCa) {
-        res.writeHead(200, { "content-type": "application/pkix-crl", "SGX-PCK-CRL-Issuer-Chain": chain("pck_crl_issuer_chain.pem") });
-        res.end(file(vector, "pck_crl.der"));
-      } else if (url.pathname === `${sgx}/rootcacrl`) {
-        res.writeHead(200, { "content-type": "application/pkix-crl" });
-        res.end(file(vector, "root_ca_crl.der"));
-      } else if (url.pathname === `${tee}/tcb` && url.searchParams.get("fmspc")?.toLowerCase() === vector.fmspc.toLowerCase()) {
-        res.writeHead(200, { "content-type": "application/json", "TCB-Info-Issuer-Chain": chain("tcb_info_issuer_chain.pem") });
-        res.end(file(vector, "tcb_info.json"));
-      } else if (url.pathname === `${tee}/qe/identity`) {
-        res.writeHead(200, {
-          "content-type": "application/json",
-          "SGX-Enclave-Identity-Issuer-Chain": chain("qe_identity_issuer_chain.pem"),
-        });
-        res.end(file(vector, "qe_identity.json"));
-      } else {
-        res.writeHead(404).end();
-      }
-    })();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    base: `http://127.0.0.1:${port}`,
-    counts,
-    urls,
-    total: () => [...counts.values()].reduce((a, b) => a + b, 0),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 async function withServer<T>(

@@ -12,7 +12,7 @@ export interface VerificationPolicy {
   readonly acceptedAdvisoryIds?: readonly string[];
   /** Advisory IDs that refuse the quote whatever the status. */
   readonly rejectedAdvisoryIds?: readonly string[];
-  /** Accept a verdict whose collateral has expired at the verification time (default false). */
+  /** Accept a verdict whose collateral has expired, or is not yet valid, at the verification time (default false). */
   readonly allowExpiredCollateral?: boolean;
   /** Accept debug enclaves / debug TDs (default false). */
   readonly allowDebug?: boolean;
@@ -54,6 +54,13 @@ export function appraiseVerdict(verdict: QuoteVerdict, policy: VerificationPolic
   if (verdict.collateralExpired && policy.allowExpiredCollateral !== true) {
     reasons.push(
       `collateral expired at ${verdict.earliestExpiration.toISOString()} (${verdict.expiredItems.map((i) => i.item).join(", ")})`,
+    );
+  }
+  // Intel's QVL does not reject collateral issued after the verification time; a relying party
+  // should not trust documents that did not exist yet at the time it claims to judge (BH-21).
+  if (verdict.notYetValidItems.length > 0 && policy.allowExpiredCollateral !== true) {
+    reasons.push(
+      `collateral not yet valid (${verdict.notYetValidItems.map((i) => `${i.item} from ${i.validFrom.toISOString()}`).join(", ")})`,
     );
   }
   if (policy.teeType !== undefined && policy.teeType !== verdict.teeType)

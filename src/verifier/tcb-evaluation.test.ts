@@ -10,38 +10,7 @@ import { VerifyError } from "./errors.ts";
 import { evaluateTcb, moduleIdentity } from "./tcb-evaluation.ts";
 import { convergeTcbStatus, qvResultName } from "./tcb-status.ts";
 import { QvResult } from "./quote3-verify-status.ts";
-import { PCK_TCB, svn16, td15Body, tcbInfoText, tdxTcbInfo, sgxTcbInfo } from "./test-helpers/synthetic-tcb.ts";
-
-/** §4.7, row by row: Q (QE identity / component status) → P (platform status) → result. */
-export const SECTION_4_7: Readonly<Record<"UpToDate" | "OutOfDate" | "Revoked", Readonly<Record<TcbStatus, TcbStatus>>>> = {
-  UpToDate: {
-    UpToDate: "UpToDate",
-    SWHardeningNeeded: "SWHardeningNeeded",
-    ConfigurationNeeded: "ConfigurationNeeded",
-    ConfigurationAndSWHardeningNeeded: "ConfigurationAndSWHardeningNeeded",
-    OutOfDate: "OutOfDate",
-    OutOfDateConfigurationNeeded: "OutOfDateConfigurationNeeded",
-    Revoked: "Revoked",
-  },
-  OutOfDate: {
-    UpToDate: "OutOfDate",
-    SWHardeningNeeded: "OutOfDate",
-    ConfigurationNeeded: "OutOfDateConfigurationNeeded",
-    ConfigurationAndSWHardeningNeeded: "OutOfDateConfigurationNeeded",
-    OutOfDate: "OutOfDate",
-    OutOfDateConfigurationNeeded: "OutOfDateConfigurationNeeded",
-    Revoked: "Revoked",
-  },
-  Revoked: {
-    UpToDate: "Revoked",
-    SWHardeningNeeded: "Revoked",
-    ConfigurationNeeded: "Revoked",
-    ConfigurationAndSWHardeningNeeded: "Revoked",
-    OutOfDate: "Revoked",
-    OutOfDateConfigurationNeeded: "Revoked",
-    Revoked: "Revoked",
-  },
-};
+import { PCK_TCB, SECTION_4_7, svn16, td15Body, tcbInfoText, tdxTcbInfo, sgxTcbInfo } from "./test-helpers/synthetic-tcb.ts";
 
 const PLATFORM_STATUSES: readonly TcbStatus[] = [
   "UpToDate",
@@ -94,7 +63,11 @@ test("§4.7 applied to the TDX module: every (module status, TDX level status) p
   for (const [m, row] of Object.entries(SECTION_4_7) as Array<["UpToDate" | "OutOfDate" | "Revoked", Record<TcbStatus, TcbStatus>]>) {
     for (const p of PLATFORM_STATUSES) {
       const info = tdxTcbInfo([{ status: p }], [{ id: "TDX_01", levels: [{ isvsvn: 1, status: m }] }]);
-      const r = evaluateTcb(info, info.tcbLevels, PCK_TCB, { teeTcbSvn: Uint8Array.from(svn16([1, 1])), body15: undefined, qeStatus: "UpToDate" });
+      const r = evaluateTcb(info, info.tcbLevels, PCK_TCB, {
+        teeTcbSvn: Uint8Array.from(svn16([1, 1])),
+        body15: undefined,
+        qeStatus: "UpToDate",
+      });
       assert.equal(r.tdxModuleStatus, m, `module ${m} / ${p}`);
       assert.equal(r.tdxLevel?.tcbStatus, p);
       assert.equal(r.platformStatus, row[p], `module ${m}, TDX level ${p}`);
@@ -107,7 +80,8 @@ test("§4.7 applied to the TDX module: every (module status, TDX level status) p
 test("§4.6: a TDX module identity with no level ≤ TEE_TCB_SVN[0] → TCB not supported (error, not a status)", () => {
   const info = tdxTcbInfo([{ status: "UpToDate" }], [{ id: "TDX_01", levels: [{ isvsvn: 4, status: "UpToDate" }] }]);
   assert.throws(
-    () => evaluateTcb(info, info.tcbLevels, PCK_TCB, { teeTcbSvn: Uint8Array.from(svn16([3, 1])), body15: undefined, qeStatus: "UpToDate" }),
+    () =>
+      evaluateTcb(info, info.tcbLevels, PCK_TCB, { teeTcbSvn: Uint8Array.from(svn16([3, 1])), body15: undefined, qeStatus: "UpToDate" }),
     (e: unknown) => e instanceof VerifyError && e.code === "ERR_VERIFY_TCB_NOT_SUPPORTED" && e.quote3Value === 0xe066,
   );
 });
@@ -300,7 +274,10 @@ test("BH-17: TDX 1.5 TCB evaluation judges the module by tdxModuleIdentities, no
 test("BH-18: component statuses outside UpToDate/OutOfDate/Revoked are schema errors; unknown statuses too", () => {
   // TDX module level
   assert.throws(
-    () => parseTcbInfo(tcbInfoText("TDX", [{ status: "UpToDate" }], [{ id: "TDX_01", levels: [{ isvsvn: 1, status: "ConfigurationNeeded" }] }])),
+    () =>
+      parseTcbInfo(
+        tcbInfoText("TDX", [{ status: "UpToDate" }], [{ id: "TDX_01", levels: [{ isvsvn: 1, status: "ConfigurationNeeded" }] }]),
+      ),
     (e: unknown) => e instanceof CollateralError && e.code === "ERR_COLLATERAL_TCB_INFO",
   );
   // Platform level: unknown string (STATUS_TCB_UNRECOGNIZED_STATUS)
@@ -357,7 +334,10 @@ test("BH-19: a TDX TCB is Revoked if either half is Revoked (TDX level Revoked +
 });
 
 test("BH-20: advisory IDs with UpToDate are kept, and a level without advisoryIDs has an empty list", () => {
-  const info = sgxTcbInfo([{ status: "UpToDate", advisoryIDs: ["INTEL-SA-00000"] }, { pcesvn: 9, status: "OutOfDate" }]);
+  const info = sgxTcbInfo([
+    { status: "UpToDate", advisoryIDs: ["INTEL-SA-00000"] },
+    { pcesvn: 9, status: "OutOfDate" },
+  ]);
   const r = evaluateTcb(info, info.tcbLevels, PCK_TCB, undefined);
   assert.equal(r.platformStatus, "UpToDate");
   assert.deepEqual(r.matchedLevel.advisoryIds, ["INTEL-SA-00000"]);

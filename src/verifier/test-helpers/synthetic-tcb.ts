@@ -3,7 +3,7 @@
  * re-signed). Built as PCS would serve them (TCB Info v3, research doc §3.2) and parsed with
  * parseTcbInfo, so the evaluation sees what the verifier would see.
  */
-import { parseTcbInfo, type TcbInfo } from "../../collateral/index.ts";
+import { parseTcbInfo, type TcbInfo, type TcbStatus } from "../../collateral/index.ts";
 import { parseTdReportBody15, type PckTcb, type TdReportBody15 } from "../../quote/index.ts";
 
 export interface LevelSpec {
@@ -88,3 +88,34 @@ export function td15Body(teeTcbSvn: readonly number[], teeTcbSvn2: readonly numb
   bytes.set(svn16(teeTcbSvn2), 584);
   return parseTdReportBody15(bytes);
 }
+
+/** §4.7, row by row: Q (QE identity / component status) → P (platform status) → result. */
+export const SECTION_4_7: Readonly<Record<"UpToDate" | "OutOfDate" | "Revoked", Readonly<Record<TcbStatus, TcbStatus>>>> = {
+  UpToDate: {
+    UpToDate: "UpToDate",
+    SWHardeningNeeded: "SWHardeningNeeded",
+    ConfigurationNeeded: "ConfigurationNeeded",
+    ConfigurationAndSWHardeningNeeded: "ConfigurationAndSWHardeningNeeded",
+    OutOfDate: "OutOfDate",
+    OutOfDateConfigurationNeeded: "OutOfDateConfigurationNeeded",
+    Revoked: "Revoked",
+  },
+  OutOfDate: {
+    UpToDate: "OutOfDate",
+    SWHardeningNeeded: "OutOfDate",
+    ConfigurationNeeded: "OutOfDateConfigurationNeeded",
+    ConfigurationAndSWHardeningNeeded: "OutOfDateConfigurationNeeded",
+    OutOfDate: "OutOfDate",
+    OutOfDateConfigurationNeeded: "OutOfDateConfigurationNeeded",
+    Revoked: "Revoked",
+  },
+  Revoked: {
+    UpToDate: "Revoked",
+    SWHardeningNeeded: "Revoked",
+    ConfigurationNeeded: "Revoked",
+    ConfigurationAndSWHardeningNeeded: "Revoked",
+    OutOfDate: "Revoked",
+    OutOfDateConfigurationNeeded: "Revoked",
+    Revoked: "Revoked",
+  },
+};
