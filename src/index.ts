@@ -29,9 +29,38 @@ export {
 } from "./client/index.ts";
 
 // Daemon and quote providers.
-export { AesmFailure, DaemonError, QuoteServer, type QuoteServerOptions, type QuoteServerStats } from "./daemon/index.ts";
+export {
+  AesmFailure,
+  DEFAULT_MAX_QUOTE_BUF_BYTES,
+  DaemonError,
+  QuoteServer,
+  startPcsServer,
+  type PcsServer,
+  type PcsServerOptions,
+  type QuoteServerOptions,
+  type QuoteServerStats,
+} from "./daemon/index.ts";
 export type { GetQuoteRequest, GetQuoteResult, InitQuoteResult, QuoteProvider } from "./providers/quote-provider.ts";
-export { SIMULATED_FMSPC_HEX, SimulatedPlatform, type PlatformFacts, type SimulatedPlatformOptions } from "./providers/simulated/index.ts";
+export {
+  SIMULATED_FMSPC_HEX,
+  SIMULATED_TCB_STATUSES,
+  SimulatedPlatform,
+  type PlatformFacts,
+  type SimulatedPlatformOptions,
+  type SimulatedTcbStatus,
+} from "./providers/simulated/index.ts";
+
+// Collateral: files, bundles, PCS/PCCS.
+export {
+  CollateralError,
+  PcsCache,
+  PcsClient,
+  collateralFromBundle,
+  loadCollateral,
+  type Collateral,
+  type CollateralRequest,
+  type PcsClientOptions,
+} from "./collateral/index.ts";
 
 // Wire protocol constants.
 export { AESM_SOCKET_PATH, AesmResult, aesmResultName, type AesmResultName } from "./protocol/index.ts";
@@ -42,9 +71,21 @@ export { QuoteFormatError, decodeQuote, type DecodedQuote, type QuoteFormatError
 
 // Verification.
 export {
+  DEFAULT_POLICY,
   INTEL_SGX_ROOT_CA_PUBLIC_KEY_HEX,
+  QvResult,
   VerifyError,
+  appraiseVerdict,
+  prepareCollateral,
+  verifyQuote,
   verifyQuoteSignatures,
+  type AppraisalResult,
+  type PreparedCollateral,
+  type QuoteVerdict,
+  type SgxIdentity,
+  type TdIdentity,
+  type VerificationPolicy,
+  type VerifyQuoteOptions,
   type RootKind,
   type SignatureVerification,
   type VerifyErrorCode,
