@@ -1,12 +1,23 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { AuthorityKeyIdentifier, CertificateList, id_ce_authorityKeyIdentifier, id_ce_cRLNumber } from "@peculiar/asn1-x509";
+import {
+  bitStringBytes,
+  childrenOf,
+  DerCursor,
+  DerError,
+  oidText,
+  readDer,
+  smallInteger,
+  Tag,
+  timeValue,
+  type DerElement,
+} from "../shared/der.ts";
+import { explicitExtensions, nameText } from "../shared/x509-der.ts";
 import { CollateralError } from "./errors.ts";
 
 /** An X.509 CRL reduced to what DCAP verification needs. */
 export interface Crl {
   /** The CRL's DER. */
   readonly der: Uint8Array;
-  /** DER of the issuer Name (as re-encoded by the ASN.1 schema, for comparison with certificate names). */
+  /** DER of the issuer Name, exactly as in the CRL (compared with certificate subject Names). */
   readonly issuerDer: Uint8Array;
   /** Issuer rendered as text ("CN=…, O=…"), for messages. */
   readonly issuer: string;
@@ -27,6 +38,9 @@ export interface Crl {
   readonly signature: Uint8Array;
 }
 
+const CRL_NUMBER = "2.5.29.20";
+const AUTHORITY_KEY_IDENTIFIER = "2.5.29.35";
+
 /** ecdsa-with-SHA256. */
 export const ECDSA_WITH_SHA256 = "1.2.840.10045.4.3.2";
 
@@ -37,45 +51,75 @@ export const ECDSA_WITH_SHA256 = "1.2.840.10045.4.3.2";
  */
 export function parseCrl(input: Uint8Array | string, item = "crl"): Crl {
   const der = crlDer(input, item);
-  let list: CertificateList;
   try {
-    list = AsnConvert.parse(der, CertificateList);
+    return readCrl(der);
   } catch (error) {
-    throw new CollateralError("ERR_COLLATERAL_CRL", `${item} is not an X.509 CRL`, item, { cause: error });
+    if (!(error instanceof DerError)) throw error;
+    throw new CollateralError("ERR_COLLATERAL_CRL", `${item} is not an X.509 CRL (${error.message})`, item, { cause: error });
   }
-  const tbs = list.tbsCertList;
-  // The signature BIT STRING ends the CRL: its unused-bits octet must be 0 (OpenSSL refuses others).
-  if (der[der.byteLength - list.signature.byteLength - 1] !== 0) {
-    throw new CollateralError("ERR_COLLATERAL_CRL", `${item}: signature BIT STRING has unused bits`, item);
+}
+
+/** CertificateList (RFC 5280 §5.1), read with the strict DER reader: only the fields DCAP needs are kept. */
+function readCrl(der: Uint8Array): Crl {
+  const list = new DerCursor(readDer(der, Tag.SEQUENCE, "CertificateList"), "CertificateList");
+  const tbsElement = list.next(Tag.SEQUENCE, "tbsCertList");
+  const signatureAlgorithm = algorithmOid(list.next(Tag.SEQUENCE, "signatureAlgorithm"));
+  const signature = bitStringBytes(list.next(Tag.BIT_STRING, "signatureValue"), "signatureValue");
+  list.end("CertificateList");
+
+  const tbs = new DerCursor(tbsElement, "tbsCertList");
+  const version = tbs.optional(Tag.INTEGER, "version");
+  if (version !== undefined) smallInteger(version);
+  algorithmOid(tbs.next(Tag.SEQUENCE, "signature"));
+  const issuer = tbs.next(Tag.SEQUENCE, "issuer");
+  const thisUpdate = timeValue(tbs.next(undefined, "thisUpdate"), "thisUpdate");
+  const nextTag = tbs.peekTag();
+  const nextUpdate = nextTag === Tag.UTC_TIME || nextTag === Tag.GENERALIZED_TIME ? timeValue(tbs.next(), "nextUpdate") : undefined;
+  const revoked = tbs.optional(Tag.SEQUENCE, "revokedCertificates");
+  const extensions = tbs.optional(Tag.context(0), "crlExtensions");
+  tbs.end("tbsCertList");
+
+  const revokedSerials = new Set<string>();
+  for (const entry of revoked === undefined ? [] : childrenOf(revoked, "revoked certificate")) {
+    const fields = new DerCursor(entry, "revoked certificate");
+    const serial = fields.next(Tag.INTEGER, "userCertificate");
+    timeValue(fields.next(undefined, "revocationDate"), "revocationDate");
+    fields.optional(Tag.SEQUENCE, "crlEntryExtensions");
+    fields.end("revoked certificate");
+    revokedSerials.add(normaliseSerial(hex(serial.content)));
   }
-  if (list.tbsCertListRaw === undefined) throw new CollateralError("ERR_COLLATERAL_CRL", `${item}: no tbsCertList bytes`, item);
   let crlNumber: string | undefined;
   let authorityKeyId: string | undefined;
-  try {
-    for (const ext of tbs.crlExtensions ?? []) {
-      const value = new Uint8Array(ext.extnValue.buffer);
-      if (ext.extnID === id_ce_cRLNumber) crlNumber = hex(integerContent(value));
-      if (ext.extnID === id_ce_authorityKeyIdentifier) {
-        const aki = AsnConvert.parse(value, AuthorityKeyIdentifier);
-        if (aki.keyIdentifier !== undefined) authorityKeyId = hex(new Uint8Array(aki.keyIdentifier.buffer));
-      }
+  for (const ext of extensions === undefined ? [] : explicitExtensions(extensions)) {
+    if (ext.id === CRL_NUMBER) crlNumber = hex(readDer(ext.value, Tag.INTEGER, "CRLNumber").content);
+    if (ext.id === AUTHORITY_KEY_IDENTIFIER) {
+      const aki = new DerCursor(readDer(ext.value, Tag.SEQUENCE, "AuthorityKeyIdentifier"), "AuthorityKeyIdentifier");
+      const keyIdentifier = aki.optional(Tag.contextPrimitive(0), "keyIdentifier");
+      if (keyIdentifier !== undefined) authorityKeyId = hex(keyIdentifier.content);
     }
-  } catch (error) {
-    throw new CollateralError("ERR_COLLATERAL_CRL", `${item}: malformed CRL extension`, item, { cause: error });
   }
   return {
     der,
-    issuerDer: new Uint8Array(AsnConvert.serialize(tbs.issuer)),
-    issuer: nameText(tbs.issuer),
-    thisUpdate: tbs.thisUpdate.getTime(),
-    nextUpdate: tbs.nextUpdate?.getTime(),
-    revokedSerials: new Set((tbs.revokedCertificates ?? []).map((r) => normaliseSerial(hex(new Uint8Array(r.userCertificate))))),
+    issuerDer: issuer.der,
+    issuer: nameText(issuer),
+    thisUpdate,
+    nextUpdate,
+    revokedSerials,
     crlNumber,
     authorityKeyId,
-    tbs: new Uint8Array(list.tbsCertListRaw),
-    signatureAlgorithm: list.signatureAlgorithm.algorithm,
-    signature: new Uint8Array(list.signature),
+    tbs: tbsElement.der,
+    signatureAlgorithm,
+    signature,
   };
+}
+
+/** The algorithm OID of an AlgorithmIdentifier (parameters, if any, are not needed). */
+function algorithmOid(element: DerElement): string {
+  const cursor = new DerCursor(element, "AlgorithmIdentifier");
+  const oid = oidText(cursor.next(Tag.OID, "algorithm"));
+  if (!cursor.done) cursor.next(undefined, "parameters");
+  cursor.end("AlgorithmIdentifier");
+  return oid;
 }
 
 /** A serial number as hex (any case, with or without leading zeros) in the form `revokedSerials` uses. */
@@ -94,22 +138,6 @@ function crlDer(input: Uint8Array | string, item: string): Uint8Array {
   throw new CollateralError("ERR_COLLATERAL_CRL", `${item} is neither DER, PEM nor hex`, item);
 }
 
-/** Content octets of a DER INTEGER (tag 2, short or long length form). */
-function integerContent(der: Uint8Array): Uint8Array {
-  if (der[0] !== 0x02 || der.byteLength < 2) return der;
-  const first = der[1]!;
-  if (first < 0x80) return der.subarray(2, 2 + first);
-  const n = first & 0x7f;
-  let len = 0;
-  for (let i = 0; i < n; i++) len = len * 256 + der[2 + i]!;
-  return der.subarray(2 + n, 2 + n + len);
-}
-
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
-}
-
-function nameText(name: CertificateList["tbsCertList"]["issuer"]): string {
-  const short: Record<string, string> = { "2.5.4.3": "CN", "2.5.4.10": "O", "2.5.4.7": "L", "2.5.4.8": "ST", "2.5.4.6": "C" };
-  return name.flatMap((rdn) => rdn.map((atv) => `${short[atv.type] ?? atv.type}=${atv.value.toString()}`)).join(", ");
 }

@@ -1,5 +1,6 @@
 import { AsnArray, AsnChoiceType, AsnConvert, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes, OctetString } from "@peculiar/asn1-schema";
-import { Certificate } from "@peculiar/asn1-x509";
+import { booleanValue, childrenOf, DerCursor, DerError, oidText, readDer, smallInteger, Tag, type DerElement } from "../shared/der.ts";
+import { certificateFields, type DerExtension } from "../shared/x509-der.ts";
 import { QuoteFormatError } from "./errors.ts";
 
 /** OID of Intel's SGX extension in PCK certificates, and the arcs below it. */
@@ -57,7 +58,8 @@ export interface PckConfiguration {
   readonly smtEnabled?: boolean;
 }
 
-// ASN.1 schema: the extension is a list of { OID, value } entries whose value is a CHOICE of the
+// ASN.1 schema for encoding (the simulated platform builds PCK certificates with it; parsing uses
+// the DER reader): the extension is a list of { OID, value } entries whose value is a CHOICE of the
 // types Intel uses, recursively for TCB and Configuration. Decorator functions are applied by hand
 // (the project compiles without decorator syntax).
 class SgxValue {
@@ -108,11 +110,17 @@ export function encodePckExtension(ext: PckExtension): Uint8Array {
  * PCK), in arc order, TCB with exactly 18 entries, fixed byte lengths. Throws ERR_QUOTE_PCK_EXTENSION.
  */
 export function parsePckExtension(der: Uint8Array): PckExtension {
-  let list: SgxEntryList;
+  let list: Entry[];
   try {
-    list = AsnConvert.parse(der, SgxEntryList);
+    list = entries(readDer(der, Tag.SEQUENCE, "SGX extension"));
   } catch (error) {
-    throw new QuoteFormatError("ERR_QUOTE_PCK_EXTENSION", "SGX extension is not valid DER of the expected shape", {}, { cause: error });
+    if (!(error instanceof DerError)) throw error;
+    throw new QuoteFormatError(
+      "ERR_QUOTE_PCK_EXTENSION",
+      `SGX extension is not valid DER of the expected shape (${error.message})`,
+      {},
+      { cause: error },
+    );
   }
   if (list.length !== 5 && list.length !== 7) fail(`SGX extension has ${list.length} entries (expected 5 or 7)`);
   const base = {
@@ -120,7 +128,7 @@ export function parsePckExtension(der: Uint8Array): PckExtension {
     tcb: parseTcb(listOf(list, 1, Oid.TCB)),
     pceId: octets(list, 2, Oid.PCE_ID, 2),
     fmspc: octets(list, 3, Oid.FMSPC, 6),
-    sgxType: valueAt(list, 4, Oid.SGX_TYPE, "enumerated"),
+    sgxType: valueAt(list, 4, Oid.SGX_TYPE, Tag.ENUMERATED),
   };
   if (list.length === 5) return base;
   return {
@@ -135,38 +143,60 @@ export function parsePckExtension(der: Uint8Array): PckExtension {
  * parseable, throws ERR_QUOTE_PCK_EXTENSION.
  */
 export function readPckExtension(certificateDer: Uint8Array): PckExtension {
-  let cert: Certificate;
+  let extensions: readonly DerExtension[];
   try {
-    cert = AsnConvert.parse(certificateDer, Certificate);
+    extensions = certificateFields(certificateDer).extensions;
   } catch (error) {
-    throw new QuoteFormatError("ERR_QUOTE_PCK_EXTENSION", "PCK certificate is not valid DER", {}, { cause: error });
+    if (!(error instanceof DerError)) throw error;
+    throw new QuoteFormatError("ERR_QUOTE_PCK_EXTENSION", `PCK certificate is not valid DER (${error.message})`, {}, { cause: error });
   }
-  const ext = cert.tbsCertificate.extensions?.find((e) => e.extnID === SGX_EXTENSION_OID);
+  const ext = extensions.find((e) => e.id === SGX_EXTENSION_OID);
   if (!ext) fail(`PCK certificate has no SGX extension (${SGX_EXTENSION_OID})`);
-  return parsePckExtension(new Uint8Array(ext.extnValue.buffer));
+  return parsePckExtension(ext.value);
 }
 
-function parseTcb(tcb: SgxEntryList): PckTcb {
+/** One { OID, value } entry; a SEQUENCE value is read as a nested entry list (TCB, Configuration). */
+interface Entry {
+  readonly id: string;
+  readonly value: DerElement;
+  readonly list: Entry[] | undefined;
+}
+
+/** The value types an entry may hold (any other tag is not the extension's shape). */
+const VALUE_TAGS: ReadonlySet<number> = new Set([Tag.OCTET_STRING, Tag.INTEGER, Tag.ENUMERATED, Tag.BOOLEAN, Tag.SEQUENCE]);
+
+function entries(sequence: DerElement): Entry[] {
+  return childrenOf(sequence, "SGX extension entry").map((element) => {
+    const entry = new DerCursor(element, "SGX extension entry");
+    const id = oidText(entry.next(Tag.OID, "entry OID"));
+    const value = entry.next(undefined, "entry value");
+    entry.end("SGX extension entry");
+    if (!VALUE_TAGS.has(value.tag)) throw new DerError(`SGX extension ${id} has a value of tag 0x${value.tag.toString(16)}`, value.offset);
+    return { id, value, list: value.tag === Tag.SEQUENCE ? entries(value) : undefined };
+  });
+}
+
+function parseTcb(tcb: Entry[]): PckTcb {
   if (tcb.length !== 18) fail(`SGX TCB has ${tcb.length} entries (expected 18)`);
   const components = Array.from({ length: 16 }, (_, i) => {
-    const svn = valueAt(tcb, i, componentOid(i + 1), "integer");
+    const svn = valueAt(tcb, i, componentOid(i + 1), Tag.INTEGER);
     if (svn < 0 || svn > 255) fail(`TCB component ${i + 1} SVN ${svn} out of range`);
     return svn;
   });
-  const pceSvn = valueAt(tcb, 16, Oid.PCESVN, "integer");
+  const pceSvn = valueAt(tcb, 16, Oid.PCESVN, Tag.INTEGER);
   if (pceSvn < 0 || pceSvn > 0xffff) fail(`PCESVN ${pceSvn} out of range`);
   return { components, pceSvn, cpuSvn: octets(tcb, 17, Oid.CPUSVN, 16) };
 }
 
-function parseConfiguration(list: SgxEntryList): PckConfiguration {
+function parseConfiguration(list: Entry[]): PckConfiguration {
   const config: Record<string, boolean> = {};
   for (const item of list) {
     const index = Number(item.id.slice(Oid.CONFIGURATION.length + 1)) - 1;
     const name = CONFIGURATION_NAMES[index];
-    if (!item.id.startsWith(`${Oid.CONFIGURATION}.`) || name === undefined || item.value.boolean === undefined) {
+    if (!item.id.startsWith(`${Oid.CONFIGURATION}.`) || name === undefined || item.value.tag !== Tag.BOOLEAN) {
       fail(`unexpected SGX configuration entry ${item.id}`);
     }
-    config[name] = item.value.boolean;
+    config[name] = derValue(() => booleanValue(item.value));
   }
   return config;
 }
@@ -185,28 +215,39 @@ function entry(id: string, value: Partial<SgxValue>): SgxEntry {
   return e;
 }
 
-function at(list: SgxEntryList, index: number, oid: string): SgxValue {
+function at(list: Entry[], index: number, oid: string): Entry {
   const item = list[index];
   if (item?.id !== oid) fail(`SGX extension entry ${index} is ${item?.id ?? "missing"}, expected ${oid}`);
-  return item.value;
+  return item;
 }
 
-function valueAt(list: SgxEntryList, index: number, oid: string, kind: "integer" | "enumerated"): number {
-  const value = at(list, index, oid)[kind];
-  if (typeof value !== "number") fail(`SGX extension ${oid} is not an ${kind.toUpperCase()}`);
-  return value;
+function valueAt(list: Entry[], index: number, oid: string, tag: typeof Tag.INTEGER | typeof Tag.ENUMERATED): number {
+  const { value } = at(list, index, oid);
+  if (value.tag !== tag) fail(`SGX extension ${oid} is not an ${tag === Tag.INTEGER ? "INTEGER" : "ENUMERATED"}`);
+  return derValue(() => smallInteger(value, tag));
 }
 
-function octets(list: SgxEntryList, index: number, oid: string, length: number): Uint8Array {
-  const value = at(list, index, oid).octets;
-  if (!value || value.byteLength !== length) fail(`SGX extension ${oid} is not an OCTET STRING of ${length} bytes`);
-  return new Uint8Array(value.buffer);
+function octets(list: Entry[], index: number, oid: string, length: number): Uint8Array {
+  const { value } = at(list, index, oid);
+  if (value.tag !== Tag.OCTET_STRING || value.content.byteLength !== length)
+    fail(`SGX extension ${oid} is not an OCTET STRING of ${length} bytes`);
+  return value.content.slice();
 }
 
-function listOf(list: SgxEntryList, index: number, oid: string): SgxEntryList {
+function listOf(list: Entry[], index: number, oid: string): Entry[] {
   const value = at(list, index, oid).list;
   if (!value) fail(`SGX extension ${oid} is not a SEQUENCE`);
   return value;
+}
+
+/** A primitive value read with the DER reader, its errors reported as the extension's. */
+function derValue<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof DerError)) throw error;
+    throw new QuoteFormatError("ERR_QUOTE_PCK_EXTENSION", `SGX extension: ${error.message}`, {}, { cause: error });
+  }
 }
 
 function fail(message: string): never {

@@ -1,5 +1,6 @@
-import { X509Certificate } from "node:crypto";
+import type { X509Certificate } from "node:crypto";
 import { parsePemCertificateChain } from "../quote/index.ts";
+import { certificateFromDer, issuedAndSignedBy } from "./certificates.ts";
 import { VerifyError, type ChainRole } from "./errors.ts";
 import { classifyRoot, type RootKind } from "./trusted-roots.ts";
 
@@ -59,7 +60,7 @@ export function verifyPckChain(certificationData: Uint8Array, trustedRootKeys: R
 
 function parseCertificate(der: Uint8Array, role: ChainRole): X509Certificate {
   try {
-    return new X509Certificate(Buffer.from(der));
+    return certificateFromDer(der);
   } catch (error) {
     throw new VerifyError("ERR_VERIFY_CERTIFICATE", `${role} certificate is not valid X.509`, { certificate: role }, { cause: error });
   }
@@ -73,7 +74,7 @@ function checkRole(cert: X509Certificate, role: ChainRole): void {
 }
 
 function checkIssued(cert: X509Certificate, issuer: X509Certificate, role: ChainRole): void {
-  if (cert.checkIssued(issuer) && cert.verify(issuer.publicKey)) return;
+  if (issuedAndSignedBy(cert, issuer)) return;
   const by = role === "root" ? "itself" : `"${commonName(issuer)}"`;
   throw new VerifyError("ERR_VERIFY_CHAIN_ISSUER", `${role} certificate "${commonName(cert)}" is not issued and signed by ${by}`, {
     certificate: role,

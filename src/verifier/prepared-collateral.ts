@@ -1,6 +1,4 @@
-import { verify, X509Certificate, type KeyObject } from "node:crypto";
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { Certificate } from "@peculiar/asn1-x509";
+import { verify, type KeyObject, type X509Certificate } from "node:crypto";
 import {
   CollateralError,
   ECDSA_WITH_SHA256,
@@ -15,11 +13,12 @@ import {
 } from "../collateral/index.ts";
 import { parsePemCertificateChain, QuoteFormatError } from "../quote/index.ts";
 import { bytesEqual } from "../shared/bytes.ts";
+import { certificateFromDer, certificateKeyHex, issuedAndSignedBy, subjectDer } from "./certificates.ts";
 import { VerifyError, type CollateralItem } from "./errors.ts";
 import { commonName } from "./pck-chain.ts";
 import type { Quote3VerifyStatusName } from "./quote3-verify-status.ts";
 import { classifyRoot, type RootKind } from "./trusted-roots.ts";
-import { keyHex, normalisedSerial, trustAnchorsFor, type TrustAnchors } from "./verify-quote-signatures.ts";
+import { normalisedSerial, trustAnchorsFor, type TrustAnchors } from "./verify-quote-signatures.ts";
 
 /** Options of {@link prepareCollateral}. */
 export interface PrepareCollateralOptions {
@@ -169,7 +168,7 @@ function prepare(collateral: Collateral, anchors: TrustAnchors): PreparedCollate
     pckCrl,
     rootCaCrl,
     pckCa: pckCrlChain.issuer,
-    pckCaKeyHex: keyHex(pckCrlChain.issuer.publicKey),
+    pckCaKeyHex: certificateKeyHex(pckCrlChain.issuer),
     pckCaSubjectDer,
     validity,
     pckCrlIssuerCache: new Map(),
@@ -179,12 +178,6 @@ function prepare(collateral: Collateral, anchors: TrustAnchors): PreparedCollate
 /** Whether `value` is prepared collateral. */
 export function isPreparedCollateral(value: Collateral | PreparedCollateral): value is PreparedCollateral {
   return (value as Partial<PreparedCollateral>).kind === "prepared-collateral";
-}
-
-/** DER of a certificate's subject Name, as re-encoded by the ASN.1 schema (comparable with Crl.issuerDer). @internal */
-export function subjectDer(cert: X509Certificate): Uint8Array {
-  const parsedCert = AsnConvert.parse(cert.raw, Certificate);
-  return new Uint8Array(AsnConvert.serialize(parsedCert.tbsCertificate.subject));
 }
 
 /** Whether a CRL is issued (name) and signed by `issuer`. @internal */
@@ -228,7 +221,7 @@ function issuerChain(
   };
   let certs: X509Certificate[];
   try {
-    certs = parsePemCertificateChain(new Uint8Array(Buffer.from(pem, "latin1"))).map((c) => new X509Certificate(Buffer.from(c.der)));
+    certs = parsePemCertificateChain(new Uint8Array(Buffer.from(pem, "latin1"))).map((c) => certificateFromDer(c.der));
   } catch (error) {
     if (error instanceof QuoteFormatError || error instanceof Error) return fail(`not a PEM certificate chain (${error.message})`);
     throw error;
@@ -237,11 +230,11 @@ function issuerChain(
   const [issuer, root] = certs as [X509Certificate, X509Certificate];
   if (!commonName(root).includes("SGX Root CA")) fail(`root CN "${commonName(root)}" does not contain "SGX Root CA"`);
   if (!commonName(issuer).includes(issuerCn)) fail(`CN "${commonName(issuer)}" does not contain "${issuerCn}"`);
-  if (!(root.checkIssued(root) && root.verify(root.publicKey))) fail("root is not self-signed");
-  if (!(issuer.checkIssued(root) && issuer.verify(root.publicKey))) fail(`"${commonName(issuer)}" is not issued and signed by the root`);
+  if (!issuedAndSignedBy(root, root)) fail("root is not self-signed");
+  if (!issuedAndSignedBy(issuer, root)) fail(`"${commonName(issuer)}" is not issued and signed by the root`);
   const rootKind = classifyRoot(root, anchors.keys);
   if (rootKind === undefined) fail("root key is neither Intel's nor a trusted root's", "ERR_VERIFY_COLLATERAL_ROOT");
-  return { item, issuer, root, rootKeyHex: keyHex(root.publicKey), rootKind: rootKind! };
+  return { item, issuer, root, rootKeyHex: certificateKeyHex(root), rootKind: rootKind! };
 }
 
 function signatureValid(text: string, signature: Uint8Array, key: KeyObject): boolean {

@@ -17,7 +17,8 @@ import { fromHex } from "../shared/bytes.ts";
 import { appraiseVerdict, verifyQuote, VerifyError } from "./index.ts";
 import { SECTION_4_7 } from "./test-helpers/synthetic-tcb.ts";
 
-const NOW = new Date("2026-03-01T12:00:00Z");
+// Set once the platform exists: its certificates are issued at the real current time.
+let NOW: Date;
 const QV: Record<string, [string, number]> = {
   UpToDate: ["SGX_QL_QV_RESULT_OK", 0x0000],
   ConfigurationNeeded: ["SGX_QL_QV_RESULT_CONFIG_NEEDED", 0xa001],
@@ -55,6 +56,7 @@ before(async () => {
     reportData: new Uint8Array(64),
   });
   quote = (await platform.getQuote({ report, attKeyId: keyId })).quote;
+  NOW = new Date(Date.now() + 60_000);
   base = platform.collateral({ now: NOW });
   signingKey = createPrivateKey(await readFile(join(dir, "platform", "tcb-signing.key.pem"), "utf8"));
   rootPem = platform.rootCertificatePem;

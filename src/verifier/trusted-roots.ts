@@ -1,5 +1,5 @@
 import { X509Certificate } from "node:crypto";
-import { toHex } from "../shared/bytes.ts";
+import { ecPublicKeyHex } from "./certificates.ts";
 
 /**
  * Public key (uncompressed P-256 point) of the Intel SGX Root CA, the value Intel's QvE hard-codes.
@@ -13,12 +13,7 @@ export const INTEL_SGX_ROOT_CA_PUBLIC_KEY_HEX =
 /** Which anchor a chain ended at. `simulated` = a root the caller listed in `trustedRoots`. */
 export type RootKind = "intel" | "simulated";
 
-/** The uncompressed point 04‖x‖y of a certificate's EC public key, hex; undefined for non-EC keys. */
-export function ecPublicKeyHex(cert: X509Certificate): string | undefined {
-  const jwk = cert.publicKey.export({ format: "jwk" });
-  if (jwk.kty !== "EC" || jwk.x === undefined || jwk.y === undefined) return undefined;
-  return "04" + toHex(Buffer.from(jwk.x, "base64url")) + toHex(Buffer.from(jwk.y, "base64url"));
-}
+export { ecPublicKeyHex };
 
 /** The root kind for a root certificate, or undefined when its key is not trusted. */
 export function classifyRoot(root: X509Certificate, trustedRootKeys: ReadonlySet<string>): RootKind | undefined {

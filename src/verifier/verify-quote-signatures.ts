@@ -10,6 +10,7 @@ import {
 } from "../quote/index.ts";
 import { INTEL_QE_VENDOR_ID_HEX, type ReportBody } from "../sgx/index.ts";
 import { asBuffer, bytesEqual, toHex } from "../shared/bytes.ts";
+import { certificateKeyHex, clearCertificateCache } from "./certificates.ts";
 import { VerifyError } from "./errors.ts";
 import { pckCaKind, verifyPckChain, type VerifiedPckChain } from "./pck-chain.ts";
 import { trustedRootKeys, type RootKind } from "./trusted-roots.ts";
@@ -64,7 +65,7 @@ export interface SignatureVerification {
 export function verifyQuoteSignatures(quoteBytes: Uint8Array, options: VerifyQuoteSignaturesOptions = {}): SignatureVerification {
   const quote = decodeQuote(quoteBytes);
   const chain = checkedPckChain(quote, trustAnchorsFor(options.trustedRoots ?? []));
-  checkQuoteSignatures(quote, chain.leafKey);
+  checkQuoteSignatures(quote, chain);
   return {
     quote,
     body: quote.body,
@@ -100,6 +101,8 @@ export interface CheckedPckChain extends VerifiedPckChain {
   readonly fmspc: string;
   readonly pceId: string;
   readonly leafKey: KeyObject;
+  /** Uncompressed public key of the PCK certificate, hex. */
+  readonly leafKeyHex: string;
   /** Leaf serial, normalised like Crl.revokedSerials. */
   readonly leafSerial: string;
   /** Intermediate serial, normalised. */
@@ -138,10 +141,11 @@ export function checkedPckChain(quote: DecodedQuote, anchors: TrustAnchors): Che
     fmspc: toHex(pck.fmspc),
     pceId: toHex(pck.pceId),
     leafKey: chain.leaf.publicKey,
+    leafKeyHex: certificateKeyHex(chain.leaf),
     leafSerial: normalisedSerial(chain.leaf.serialNumber),
     intermediateSerial: normalisedSerial(chain.intermediate.serialNumber),
-    rootKeyHex: keyHex(chain.root.publicKey),
-    intermediateKeyHex: keyHex(chain.intermediate.publicKey),
+    rootKeyHex: certificateKeyHex(chain.root),
+    intermediateKeyHex: certificateKeyHex(chain.intermediate),
   };
   if (chainCache.size >= CHAIN_CACHE_LIMIT) chainCache.delete(chainCache.keys().next().value!);
   chainCache.set(key, checked);
@@ -152,8 +156,8 @@ export function checkedPckChain(quote: DecodedQuote, anchors: TrustAnchors): Che
  * The per-quote signature checks, in QVL order: QE report signed by the PCK key; key binding;
  * quote signed by the attestation key. @internal
  */
-export function checkQuoteSignatures(quote: DecodedQuote, pckKey: KeyObject): void {
-  checkQeReport(quote, pckKey);
+export function checkQuoteSignatures(quote: DecodedQuote, chain: CheckedPckChain): void {
+  checkQeReport(quote, chain);
   checkQuoteSignature(quote);
 }
 
@@ -162,10 +166,10 @@ export function checkQuoteSignatures(quote: DecodedQuote, pckKey: KeyObject): vo
  * not the quote) and its signature repeat across quotes, so a valid result is remembered, keyed by
  * the PCK key and the exact report and signature bytes: the same bytes verify the same way. @internal
  */
-export function checkQeReport(quote: DecodedQuote, pckKey: KeyObject): void {
-  const key = `${keyId(pckKey)}|${asBuffer(quote.raw.qeReportBody).toString("latin1")}|${asBuffer(quote.raw.qeReportSignature).toString("latin1")}`;
+export function checkQeReport(quote: DecodedQuote, chain: Pick<CheckedPckChain, "leafKey" | "leafKeyHex">): void {
+  const key = `${chain.leafKeyHex}|${asBuffer(quote.raw.qeReportBody).toString("latin1")}|${asBuffer(quote.raw.qeReportSignature).toString("latin1")}`;
   if (!qeReportCache.has(key)) {
-    checkSignature(quote.raw.qeReportBody, quote.raw.qeReportSignature, pckKey, "ERR_VERIFY_QE_REPORT_SIGNATURE", "QE report");
+    checkSignature(quote.raw.qeReportBody, quote.raw.qeReportSignature, chain.leafKey, "ERR_VERIFY_QE_REPORT_SIGNATURE", "QE report");
     remember(qeReportCache, key, true);
   }
   const expected = createHash("sha256").update(quote.raw.attestationPublicKey).update(quote.raw.qeAuthData).digest();
@@ -189,22 +193,12 @@ export function checkQuoteSignature(quote: DecodedQuote): void {
 const qeReportCache = new Map<string, true>();
 /** Attestation keys as KeyObjects (building one costs more than a signature check), by their 64 bytes. */
 const attestationKeyCache = new Map<string, KeyObject>();
-const keyIds = new WeakMap<KeyObject, string>();
-
-function keyId(key: KeyObject): string {
-  let id = keyIds.get(key);
-  if (id === undefined) {
-    id = keyHex(key);
-    keyIds.set(key, id);
-  }
-  return id;
-}
-
 /**
- * Empties the per-process caches of checked PCK chains, QE report signatures and attestation keys,
- * so a benchmark can measure verification with nothing remembered. @internal
+ * Empties the per-process caches of checked PCK chains, QE report signatures, attestation keys
+ * and certificates, so a benchmark can measure verification with nothing remembered. @internal
  */
 export function clearVerificationCaches(): void {
+  clearCertificateCache();
   chainCache.clear();
   qeReportCache.clear();
   attestationKeyCache.clear();
@@ -247,12 +241,6 @@ function checkSignature(
 ): void {
   if (verify("sha256", data, { key, dsaEncoding: "ieee-p1363" }, signature)) return;
   throw new VerifyError(code, `${what} signature does not verify`);
-}
-
-/** Uncompressed EC point hex of a public key (SPKI minus its fixed P-256 prefix). @internal */
-export function keyHex(key: KeyObject): string {
-  const spki = key.export({ format: "der", type: "spki" });
-  return spki.subarray(spki.byteLength - 65).toString("hex");
 }
 
 /** A certificate serial (node's upper-case hex) in the form CRL serial sets use. @internal */

@@ -8,10 +8,10 @@ import {
   crlSignedBy,
   isPreparedCollateral,
   prepareWithAnchors,
-  subjectDer,
   type CollateralValidity,
   type PreparedCollateral,
 } from "./prepared-collateral.ts";
+import { subjectDer } from "./certificates.ts";
 import { pckCaKind } from "./pck-chain.ts";
 import { QvResult, type QvResultName } from "./quote3-verify-status.ts";
 import { evaluateTcb, moduleIdentity } from "./tcb-evaluation.ts";
@@ -125,7 +125,7 @@ export function verifyQuote(
   }
   const tdReport = quote.body.type === "sgx" ? undefined : quote.body.report;
   if (tdReport !== undefined) checkTdxModule(prepared, tdReport);
-  checkQeReport(quote, chain.leafKey);
+  checkQeReport(quote, chain);
   const qeStatusLevel = checkQeIdentity(quote, qeIdentity, isTdx);
   checkQuoteSignature(quote);
   const evaluation = evaluateTcb(
