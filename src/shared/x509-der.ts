@@ -8,8 +8,18 @@ export interface DerExtension {
   readonly value: Uint8Array;
 }
 
-/** The fields of an X.509 certificate the verifier reads itself (node's X509Certificate does the rest). */
+/** The fields of an X.509 certificate the verifier reads itself. */
 export interface CertificateFields {
+  /** The tbsCertificate DER exactly as in the input: the signed bytes. */
+  readonly tbs: Uint8Array;
+  /** DER of the outer signatureAlgorithm and of the tbsCertificate's signature field. */
+  readonly signatureAlgorithm: Uint8Array;
+  readonly tbsSignatureAlgorithm: Uint8Array;
+  /** The signatureValue BIT STRING element. */
+  readonly signatureValue: DerElement;
+  /** Content octets of the serialNumber INTEGER. */
+  readonly serialNumber: Uint8Array;
+  readonly validity: DerElement;
   /** The subject Name element (its `der` is comparable with a CRL's issuer Name). */
   readonly subject: DerElement;
   readonly issuer: DerElement;
@@ -18,27 +28,40 @@ export interface CertificateFields {
 }
 
 /**
- * Reads a certificate's tbsCertificate (RFC 5280 §4.1) far enough for the subject, issuer, public
- * key and extensions; throws DerError when it is not DER of that shape.
+ * Reads a certificate (RFC 5280 §4.1) far enough for the signed bytes, signature, serial,
+ * validity, subject, issuer, public key and extensions; throws DerError when it is not DER of that
+ * shape.
  */
 export function certificateFields(der: Uint8Array): CertificateFields {
   const certificate = new DerCursor(readDer(der, Tag.SEQUENCE, "Certificate"), "Certificate");
-  const tbs = new DerCursor(certificate.next(Tag.SEQUENCE, "tbsCertificate"), "tbsCertificate");
-  certificate.next(Tag.SEQUENCE, "signatureAlgorithm");
-  certificate.next(Tag.BIT_STRING, "signatureValue");
+  const tbsElement = certificate.next(Tag.SEQUENCE, "tbsCertificate");
+  const signatureAlgorithm = certificate.next(Tag.SEQUENCE, "signatureAlgorithm").der;
+  const signatureValue = certificate.next(Tag.BIT_STRING, "signatureValue");
   certificate.end("Certificate");
+  const tbs = new DerCursor(tbsElement, "tbsCertificate");
   tbs.optional(Tag.context(0), "version");
-  tbs.next(Tag.INTEGER, "serialNumber");
-  tbs.next(Tag.SEQUENCE, "signature");
+  const serialNumber = tbs.next(Tag.INTEGER, "serialNumber").content;
+  const tbsSignatureAlgorithm = tbs.next(Tag.SEQUENCE, "signature").der;
   const issuer = tbs.next(Tag.SEQUENCE, "issuer");
-  tbs.next(Tag.SEQUENCE, "validity");
+  const validity = tbs.next(Tag.SEQUENCE, "validity");
   const subject = tbs.next(Tag.SEQUENCE, "subject");
   const subjectPublicKeyInfo = tbs.next(Tag.SEQUENCE, "subjectPublicKeyInfo");
   tbs.optional(Tag.contextPrimitive(1), "issuerUniqueID");
   tbs.optional(Tag.contextPrimitive(2), "subjectUniqueID");
   const extensions = tbs.optional(Tag.context(3), "extensions");
   tbs.end("tbsCertificate");
-  return { subject, issuer, subjectPublicKeyInfo, extensions: extensions === undefined ? [] : explicitExtensions(extensions) };
+  return {
+    tbs: tbsElement.der,
+    signatureAlgorithm,
+    tbsSignatureAlgorithm,
+    signatureValue,
+    serialNumber,
+    validity,
+    subject,
+    issuer,
+    subjectPublicKeyInfo,
+    extensions: extensions === undefined ? [] : explicitExtensions(extensions),
+  };
 }
 
 /** The Extensions inside an EXPLICIT [n] wrapper (certificate [3], CRL [0]). */

@@ -1,7 +1,81 @@
-import { X509Certificate } from "node:crypto";
+import { X509Certificate, type KeyObject } from "node:crypto";
+import { normaliseSerial } from "../collateral/index.ts";
+import { derToPem } from "../quote/index.ts";
 import { DerError } from "../shared/der.ts";
 import { certificateFields, p256PublicKeyHex, type CertificateFields } from "../shared/x509-der.ts";
+import { clearDerCertificateCache, derPublicKey, type DerCertificate } from "./der-certificates.ts";
 import { VerifyError } from "./errors.ts";
+
+/**
+ * What the verifier reads from a certificate of a checked chain, whichever path checked it (the
+ * DER fast path or node's X509Certificate). @internal
+ */
+export interface CheckedCertificate {
+  readonly der: Uint8Array;
+  readonly commonName: string;
+  /** DER of the subject Name (comparable with Crl.issuerDer). */
+  readonly subjectDer: Uint8Array;
+  /** Uncompressed public key, hex. */
+  readonly keyHex: string;
+  /** Serial number, normalised like Crl.revokedSerials. */
+  readonly serial: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly publicKey: KeyObject;
+  /** PEM as node's X509Certificate.toString() writes it. */
+  readonly pem: string;
+  /** node's X509Certificate, built on demand (public API fields only). */
+  readonly x509: X509Certificate;
+}
+
+/** A certificate checked on the DER fast path. @internal */
+export function checkedFromDer(cert: DerCertificate): CheckedCertificate {
+  return {
+    der: cert.der,
+    commonName: cert.commonName,
+    subjectDer: cert.fields.subject.der,
+    keyHex: cert.keyHex,
+    serial: cert.serial,
+    notBefore: cert.notBefore,
+    notAfter: cert.notAfter,
+    get publicKey() {
+      return derPublicKey(cert);
+    },
+    get pem() {
+      return derToPem(cert.der);
+    },
+    get x509() {
+      return certificateFromDer(cert.der);
+    },
+  };
+}
+
+/**
+ * A certificate checked on the X509Certificate path. Fields are read lazily, so a certificate the
+ * strict DER reader refuses fails where the verifier first needs such a field, as it always did. @internal
+ */
+export function checkedFromX509(cert: X509Certificate, commonName: string): CheckedCertificate {
+  return {
+    der: cert.raw,
+    commonName,
+    get subjectDer() {
+      return subjectDer(cert);
+    },
+    get keyHex() {
+      return certificateKeyHex(cert);
+    },
+    get serial() {
+      return normaliseSerial(cert.serialNumber);
+    },
+    notBefore: new Date(cert.validFrom),
+    notAfter: new Date(cert.validTo),
+    get publicKey() {
+      return cert.publicKey;
+    },
+    pem: cert.toString(),
+    x509: cert,
+  };
+}
 
 /**
  * Certificates by their exact DER, with what the verifier derives from them. One verification
@@ -37,6 +111,7 @@ export function certificateFromDer(der: Uint8Array): X509Certificate {
 /** Empties the certificate cache. @internal */
 export function clearCertificateCache(): void {
   byDer.clear();
+  clearDerCertificateCache();
 }
 
 /** Whether `cert` is issued by `issuer` (names, key identifiers) and signed with its key. */

@@ -1,8 +1,9 @@
 import type { X509Certificate } from "node:crypto";
-import { parsePemCertificateChain } from "../quote/index.ts";
-import { certificateFromDer, issuedAndSignedBy } from "./certificates.ts";
+import { parsePemCertificateChain, type PemCertificate } from "../quote/index.ts";
+import { certificateFromDer, checkedFromDer, checkedFromX509, issuedAndSignedBy, type CheckedCertificate } from "./certificates.ts";
+import { derCertificate, derIssuedAndSignedBy, type DerCertificate } from "./der-certificates.ts";
 import { VerifyError, type ChainRole } from "./errors.ts";
-import { classifyRoot, type RootKind } from "./trusted-roots.ts";
+import { classifyRoot, rootKindOfKey, type RootKind } from "./trusted-roots.ts";
 
 /** A PCK chain whose structure, signatures and anchor were checked. */
 export interface VerifiedPckChain {
@@ -14,6 +15,81 @@ export interface VerifiedPckChain {
   readonly pckIssuerCommonName: string;
   /** Intersection of the three certificates' validity periods. */
   readonly validity: { readonly notBefore: Date; readonly notAfter: Date };
+}
+
+/** A checked PCK chain as the verifier reads it (see {@link checkPckChain}). @internal */
+export interface CheckedPckChainCertificates {
+  readonly leaf: CheckedCertificate;
+  readonly intermediate: CheckedCertificate;
+  readonly root: CheckedCertificate;
+  readonly rootKind: RootKind;
+  readonly pckIssuerCommonName: string;
+  readonly validity: { readonly notBefore: Date; readonly notAfter: Date };
+}
+
+/**
+ * {@link verifyPckChain} for the verifier: on the DER fast path when every certificate qualifies
+ * and every check passes there, else on the X509Certificate path, which also gives the error. @internal
+ */
+export function checkPckChain(certificationData: Uint8Array, trustedRootKeys: ReadonlySet<string>): CheckedPckChainCertificates {
+  const fast = fastPckChain(certificationData, trustedRootKeys);
+  if (fast !== undefined) return fast;
+  const chain = verifyPckChain(certificationData, trustedRootKeys);
+  return {
+    leaf: checkedFromX509(chain.leaf, commonName(chain.leaf)),
+    intermediate: checkedFromX509(chain.intermediate, chain.pckIssuerCommonName),
+    root: checkedFromX509(chain.root, commonName(chain.root)),
+    rootKind: chain.rootKind,
+    pckIssuerCommonName: chain.pckIssuerCommonName,
+    validity: chain.validity,
+  };
+}
+
+function fastPckChain(certificationData: Uint8Array, trustedRootKeys: ReadonlySet<string>): CheckedPckChainCertificates | undefined {
+  const certs = derChain(certificationData, 3);
+  if (certs === undefined) return undefined;
+  const [leaf, intermediate, root] = certs as [DerCertificate, DerCertificate, DerCertificate];
+  const rootKind = rootKindOfKey(root.keyHex, trustedRootKeys);
+  if (
+    rootKind === undefined ||
+    !leaf.commonName.includes(ROLE_CN.leaf) ||
+    !intermediate.commonName.includes(ROLE_CN.intermediate) ||
+    !root.commonName.includes(ROLE_CN.root) ||
+    !derIssuedAndSignedBy(root, root) ||
+    !derIssuedAndSignedBy(intermediate, root) ||
+    !derIssuedAndSignedBy(leaf, intermediate)
+  ) {
+    return undefined;
+  }
+  return {
+    leaf: checkedFromDer(leaf),
+    intermediate: checkedFromDer(intermediate),
+    root: checkedFromDer(root),
+    rootKind,
+    pckIssuerCommonName: intermediate.commonName,
+    validity: {
+      notBefore: new Date(Math.max(leaf.notBefore.getTime(), intermediate.notBefore.getTime(), root.notBefore.getTime())),
+      notAfter: new Date(Math.min(leaf.notAfter.getTime(), intermediate.notAfter.getTime(), root.notAfter.getTime())),
+    },
+  };
+}
+
+/** The certificates of a PEM chain of `length` for the DER fast path, or undefined when it does not qualify. @internal */
+export function derChain(pemChain: Uint8Array, length: number): DerCertificate[] | undefined {
+  let pems: PemCertificate[];
+  try {
+    pems = parsePemCertificateChain(pemChain);
+  } catch {
+    return undefined; // The X509Certificate path reports it.
+  }
+  if (pems.length !== length) return undefined;
+  const certs: DerCertificate[] = [];
+  for (const pem of pems) {
+    const cert = derCertificate(pem.der);
+    if (cert === undefined) return undefined;
+    certs.push(cert);
+  }
+  return certs;
 }
 
 /** The substring each position's CN must contain (Intel QVL's role rules). */

@@ -13,12 +13,13 @@ import {
 } from "../collateral/index.ts";
 import { parsePemCertificateChain, QuoteFormatError } from "../quote/index.ts";
 import { bytesEqual } from "../shared/bytes.ts";
-import { certificateFromDer, certificateKeyHex, issuedAndSignedBy, subjectDer } from "./certificates.ts";
+import { certificateFromDer, checkedFromDer, checkedFromX509, issuedAndSignedBy, type CheckedCertificate } from "./certificates.ts";
+import { derIssuedAndSignedBy, type DerCertificate } from "./der-certificates.ts";
 import { VerifyError, type CollateralItem } from "./errors.ts";
-import { commonName } from "./pck-chain.ts";
+import { commonName, derChain } from "./pck-chain.ts";
 import type { Quote3VerifyStatusName } from "./quote3-verify-status.ts";
-import { classifyRoot, type RootKind } from "./trusted-roots.ts";
-import { normalisedSerial, trustAnchorsFor, type TrustAnchors } from "./verify-quote-signatures.ts";
+import { classifyRoot, rootKindOfKey, type RootKind } from "./trusted-roots.ts";
+import { trustAnchorsFor, type TrustAnchors } from "./verify-quote-signatures.ts";
 
 /** Options of {@link prepareCollateral}. */
 export interface PrepareCollateralOptions {
@@ -124,17 +125,17 @@ function prepare(collateral: Collateral, anchors: TrustAnchors): PreparedCollate
     }
   }
   const root = pckCrlChain.root;
-  checkCrl(rootCaCrl, root, subjectDer(root), "rootCaCrl");
-  const pckCaSubjectDer = subjectDer(pckCrlChain.issuer);
+  checkCrl(rootCaCrl, root, root.subjectDer, "rootCaCrl");
+  const pckCaSubjectDer = pckCrlChain.issuer.subjectDer;
   checkCrl(pckCrl, pckCrlChain.issuer, pckCaSubjectDer, "pckCrl");
-  if (rootCaCrl.revokedSerials.has(normalisedSerial(pckCrlChain.issuer.serialNumber))) {
+  if (rootCaCrl.revokedSerials.has(pckCrlChain.issuer.serial)) {
     throw new VerifyError("ERR_VERIFY_PCK_REVOKED", "the PCK CA is revoked by the root CA CRL", {
       certificate: "intermediate",
       item: "rootCaCrl",
     });
   }
   for (const chain of [tcbChain, qeChain]) {
-    if (rootCaCrl.revokedSerials.has(normalisedSerial(chain.issuer.serialNumber))) {
+    if (rootCaCrl.revokedSerials.has(chain.issuer.serial)) {
       throw new VerifyError("ERR_VERIFY_PCK_REVOKED", `the TCB signing certificate of ${chain.item} is revoked by the root CA CRL`, {
         certificate: "tcbSigning",
         item: chain.item,
@@ -156,6 +157,7 @@ function prepare(collateral: Collateral, anchors: TrustAnchors): PreparedCollate
     crlValidity(rootCaCrl, "rootCaCrl"),
     ...[pckCrlChain, tcbChain, qeChain].flatMap((c) => [certValidity(c.issuer, `${c.item}[0]`), certValidity(c.root, `${c.item}[1]`)]),
   ];
+  const pckCa = pckCrlChain.issuer;
   return {
     kind: "prepared-collateral",
     collateral,
@@ -167,8 +169,10 @@ function prepare(collateral: Collateral, anchors: TrustAnchors): PreparedCollate
     qeIdentity,
     pckCrl,
     rootCaCrl,
-    pckCa: pckCrlChain.issuer,
-    pckCaKeyHex: certificateKeyHex(pckCrlChain.issuer),
+    get pckCa() {
+      return pckCa.x509;
+    },
+    pckCaKeyHex: pckCa.keyHex,
     pckCaSubjectDer,
     validity,
     pckCrlIssuerCache: new Map(),
@@ -185,27 +189,31 @@ export function crlSignedBy(crl: Crl, issuerKey: KeyObject): boolean {
   return crl.signatureAlgorithm === ECDSA_WITH_SHA256 && verify("sha256", crl.tbs, issuerKey, crl.signature);
 }
 
-function checkCrl(crl: Crl, issuer: X509Certificate, issuerSubject: Uint8Array, item: CollateralItem): void {
+function checkCrl(crl: Crl, issuer: CheckedCertificate, issuerSubject: Uint8Array, item: CollateralItem): void {
   if (!bytesEqual(crl.issuerDer, issuerSubject)) {
-    throw new VerifyError("ERR_VERIFY_CRL_ISSUER", `${item} is issued by "${crl.issuer}", not by "${commonName(issuer)}"`, { item });
+    throw new VerifyError("ERR_VERIFY_CRL_ISSUER", `${item} is issued by "${crl.issuer}", not by "${issuer.commonName}"`, { item });
   }
   if (crl.crlNumber === undefined || crl.authorityKeyId === undefined) {
     throw new VerifyError("ERR_VERIFY_CRL_ISSUER", `${item} lacks the CRL Number or Authority Key Identifier extension`, { item });
   }
   if (!crlSignedBy(crl, issuer.publicKey)) {
-    throw new VerifyError("ERR_VERIFY_CRL_SIGNATURE", `${item} signature does not verify with "${commonName(issuer)}"`, { item });
+    throw new VerifyError("ERR_VERIFY_CRL_SIGNATURE", `${item} signature does not verify with "${issuer.commonName}"`, { item });
   }
 }
 
 interface IssuerChain {
   readonly item: CollateralItem;
-  readonly issuer: X509Certificate;
-  readonly root: X509Certificate;
+  readonly issuer: CheckedCertificate;
+  readonly root: CheckedCertificate;
   readonly rootKeyHex: string;
   readonly rootKind: RootKind;
 }
 
-/** Checks a 2-certificate issuer chain (issuer, root) as QVL's signing-chain checks. */
+/**
+ * Checks a 2-certificate issuer chain (issuer, root) as QVL's signing-chain checks: on the DER
+ * fast path when both certificates qualify and every check passes there, else on the
+ * X509Certificate path, which also gives the error.
+ */
 function issuerChain(
   pem: string,
   item: CollateralItem,
@@ -213,6 +221,21 @@ function issuerChain(
   quote3Status: Quote3VerifyStatusName,
   anchors: TrustAnchors,
 ): IssuerChain {
+  const pemBytes = new Uint8Array(Buffer.from(pem, "latin1"));
+  const fast = derChain(pemBytes, 2);
+  if (fast !== undefined) {
+    const [issuer, root] = fast as [DerCertificate, DerCertificate];
+    const rootKind = rootKindOfKey(root.keyHex, anchors.keys);
+    if (
+      rootKind !== undefined &&
+      root.commonName.includes("SGX Root CA") &&
+      issuer.commonName.includes(issuerCn) &&
+      derIssuedAndSignedBy(root, root) &&
+      derIssuedAndSignedBy(issuer, root)
+    ) {
+      return { item, issuer: checkedFromDer(issuer), root: checkedFromDer(root), rootKeyHex: root.keyHex, rootKind };
+    }
+  }
   const fail = (
     message: string,
     code: "ERR_VERIFY_COLLATERAL_CHAIN" | "ERR_VERIFY_COLLATERAL_ROOT" = "ERR_VERIFY_COLLATERAL_CHAIN",
@@ -221,7 +244,7 @@ function issuerChain(
   };
   let certs: X509Certificate[];
   try {
-    certs = parsePemCertificateChain(new Uint8Array(Buffer.from(pem, "latin1"))).map((c) => certificateFromDer(c.der));
+    certs = parsePemCertificateChain(pemBytes).map((c) => certificateFromDer(c.der));
   } catch (error) {
     if (error instanceof QuoteFormatError || error instanceof Error) return fail(`not a PEM certificate chain (${error.message})`);
     throw error;
@@ -234,7 +257,14 @@ function issuerChain(
   if (!issuedAndSignedBy(issuer, root)) fail(`"${commonName(issuer)}" is not issued and signed by the root`);
   const rootKind = classifyRoot(root, anchors.keys);
   if (rootKind === undefined) fail("root key is neither Intel's nor a trusted root's", "ERR_VERIFY_COLLATERAL_ROOT");
-  return { item, issuer, root, rootKeyHex: certificateKeyHex(root), rootKind: rootKind! };
+  const checkedRoot = checkedFromX509(root, commonName(root));
+  return {
+    item,
+    issuer: checkedFromX509(issuer, commonName(issuer)),
+    root: checkedRoot,
+    rootKeyHex: checkedRoot.keyHex,
+    rootKind: rootKind!,
+  };
 }
 
 function signatureValid(text: string, signature: Uint8Array, key: KeyObject): boolean {
@@ -259,8 +289,8 @@ function crlValidity(crl: Crl, item: string): CollateralValidity {
 }
 
 /** Validity window of a certificate. @internal */
-export function certValidity(cert: X509Certificate, item: string): CollateralValidity {
-  return { item, from: new Date(cert.validFrom), to: new Date(cert.validTo) };
+export function certValidity(cert: CheckedCertificate, item: string): CollateralValidity {
+  return { item, from: cert.notBefore, to: cert.notAfter };
 }
 
 /** QVL order: higher levels first, lexicographic over SGX components, PCESVN, then TDX components. */

@@ -17,7 +17,11 @@ export { ecPublicKeyHex };
 
 /** The root kind for a root certificate, or undefined when its key is not trusted. */
 export function classifyRoot(root: X509Certificate, trustedRootKeys: ReadonlySet<string>): RootKind | undefined {
-  const key = ecPublicKeyHex(root);
+  return rootKindOfKey(ecPublicKeyHex(root), trustedRootKeys);
+}
+
+/** The root kind for a root key (uncompressed point hex), or undefined when it is not trusted. */
+export function rootKindOfKey(key: string | undefined, trustedRootKeys: ReadonlySet<string>): RootKind | undefined {
   if (key === INTEL_SGX_ROOT_CA_PUBLIC_KEY_HEX) return "intel";
   return key !== undefined && trustedRootKeys.has(key) ? "simulated" : undefined;
 }

@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, verify, type KeyObject } from "node:crypto";
+import { createHash, verify, type KeyObject } from "node:crypto";
 import {
   CertificationDataType,
   decodeQuote,
@@ -10,9 +10,10 @@ import {
 } from "../quote/index.ts";
 import { INTEL_QE_VENDOR_ID_HEX, type ReportBody } from "../sgx/index.ts";
 import { asBuffer, bytesEqual, toHex } from "../shared/bytes.ts";
-import { certificateKeyHex, clearCertificateCache } from "./certificates.ts";
+import { clearCertificateCache } from "./certificates.ts";
+import { p256PublicKey } from "./der-certificates.ts";
 import { VerifyError } from "./errors.ts";
-import { pckCaKind, verifyPckChain, type VerifiedPckChain } from "./pck-chain.ts";
+import { checkPckChain, pckCaKind, type CheckedPckChainCertificates } from "./pck-chain.ts";
 import { trustedRootKeys, type RootKind } from "./trusted-roots.ts";
 
 /** Options of {@link verifyQuoteSignatures}. */
@@ -77,7 +78,7 @@ export function verifyQuoteSignatures(quoteBytes: Uint8Array, options: VerifyQuo
     rootKind: chain.rootKind,
     pckIssuerCommonName: chain.pckIssuerCommonName,
     pckCa: pckCaKind(chain.pckIssuerCommonName),
-    pckChainPem: [chain.leaf.toString(), chain.intermediate.toString(), chain.root.toString()],
+    pckChainPem: [chain.leaf.pem, chain.intermediate.pem, chain.root.pem],
     chainValidity: chain.validity,
     trailingBytes: quote.trailingBytes,
   };
@@ -96,7 +97,7 @@ export function trustAnchorsFor(roots: readonly (string | Uint8Array)[]): TrustA
 }
 
 /** A verified PCK chain plus what later checks read from it, cached by the chain's bytes. @internal */
-export interface CheckedPckChain extends VerifiedPckChain {
+export interface CheckedPckChain extends CheckedPckChainCertificates {
   readonly pck: PckExtension;
   readonly fmspc: string;
   readonly pceId: string;
@@ -133,19 +134,19 @@ export function checkedPckChain(quote: DecodedQuote, anchors: TrustAnchors): Che
   const key = `${anchors.id}|${asBuffer(quote.raw.certificationData).toString("latin1")}`;
   const cached = chainCache.get(key);
   if (cached !== undefined) return cached;
-  const chain = verifyPckChain(quote.raw.certificationData, anchors.keys);
-  const pck = readPck(chain.leaf.raw);
+  const chain = checkPckChain(quote.raw.certificationData, anchors.keys);
+  const pck = readPck(chain.leaf.der);
   const checked: CheckedPckChain = {
     ...chain,
     pck,
     fmspc: toHex(pck.fmspc),
     pceId: toHex(pck.pceId),
     leafKey: chain.leaf.publicKey,
-    leafKeyHex: certificateKeyHex(chain.leaf),
-    leafSerial: normalisedSerial(chain.leaf.serialNumber),
-    intermediateSerial: normalisedSerial(chain.intermediate.serialNumber),
-    rootKeyHex: certificateKeyHex(chain.root),
-    intermediateKeyHex: certificateKeyHex(chain.intermediate),
+    leafKeyHex: chain.leaf.keyHex,
+    leafSerial: chain.leaf.serial,
+    intermediateSerial: chain.intermediate.serial,
+    rootKeyHex: chain.root.keyHex,
+    intermediateKeyHex: chain.intermediate.keyHex,
   };
   if (chainCache.size >= CHAIN_CACHE_LIMIT) chainCache.delete(chainCache.keys().next().value!);
   chainCache.set(key, checked);
@@ -211,9 +212,6 @@ function remember<V>(cache: Map<string, V>, key: string, value: V): void {
 
 const QE_VENDOR = Buffer.from(INTEL_QE_VENDOR_ID_HEX, "hex");
 
-/** DER SubjectPublicKeyInfo prefix of an uncompressed P-256 key (then 04 ‖ x ‖ y). */
-const P256_SPKI_PREFIX = Buffer.from("3059301306072a8648ce3d020106082a8648ce3d030107034200", "hex");
-
 function readPck(der: Uint8Array): PckExtension {
   try {
     return readPckExtension(der);
@@ -225,8 +223,7 @@ function readPck(der: Uint8Array): PckExtension {
 
 function attestationPublicKey(raw: Uint8Array): KeyObject {
   try {
-    const spki = Buffer.concat([P256_SPKI_PREFIX, Buffer.of(4), raw]);
-    return createPublicKey({ key: spki, format: "der", type: "spki" });
+    return p256PublicKey(raw);
   } catch (error) {
     throw new VerifyError("ERR_VERIFY_ATTESTATION_KEY", "attestation key is not a P-256 point", {}, { cause: error });
   }
@@ -241,10 +238,4 @@ function checkSignature(
 ): void {
   if (verify("sha256", data, { key, dsaEncoding: "ieee-p1363" }, signature)) return;
   throw new VerifyError(code, `${what} signature does not verify`);
-}
-
-/** A certificate serial (node's upper-case hex) in the form CRL serial sets use. @internal */
-export function normalisedSerial(serialHex: string): string {
-  const lower = serialHex.toLowerCase().replace(/^(?:00)+/, "");
-  return lower === "" ? "00" : lower;
 }

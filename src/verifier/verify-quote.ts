@@ -1,7 +1,6 @@
-import type { X509Certificate } from "node:crypto";
 import type { Collateral, ComponentTcbStatus, EnclaveIdentity, TcbStatus } from "../collateral/index.ts";
 import { decodeQuote, TeeType, type DecodedQuote, type TdReportBody } from "../quote/index.ts";
-import { bytesEqual, toHex } from "../shared/bytes.ts";
+import { asBuffer, bytesEqual, toHex } from "../shared/bytes.ts";
 import { VerifyError } from "./errors.ts";
 import {
   certValidity,
@@ -11,7 +10,7 @@ import {
   type CollateralValidity,
   type PreparedCollateral,
 } from "./prepared-collateral.ts";
-import { subjectDer } from "./certificates.ts";
+import type { CheckedCertificate } from "./certificates.ts";
 import { pckCaKind } from "./pck-chain.ts";
 import { QvResult, type QvResultName } from "./quote3-verify-status.ts";
 import { evaluateTcb, moduleIdentity } from "./tcb-evaluation.ts";
@@ -188,7 +187,7 @@ function checkPckRevocation(chain: CheckedPckChain, prepared: PreparedCollateral
       item: "rootCaCrl",
     });
   }
-  const cacheKey = chain.intermediateKeyHex + chain.intermediate.fingerprint256;
+  const cacheKey = chain.intermediateKeyHex + asBuffer(chain.intermediate.der).toString("latin1");
   if (!prepared.pckCrlIssuerCache.has(cacheKey)) {
     checkPckCrlIssuer(chain.intermediate, chain.intermediateKeyHex, prepared);
     prepared.pckCrlIssuerCache.set(cacheKey, true);
@@ -201,9 +200,9 @@ function checkPckRevocation(chain: CheckedPckChain, prepared: PreparedCollateral
   }
 }
 
-function checkPckCrlIssuer(intermediate: X509Certificate, intermediateKeyHex: string, prepared: PreparedCollateral): void {
+function checkPckCrlIssuer(intermediate: CheckedCertificate, intermediateKeyHex: string, prepared: PreparedCollateral): void {
   const crl = prepared.pckCrl;
-  if (!/CN=[^,]*CA/.test(crl.issuer) || !bytesEqual(crl.issuerDer, subjectDer(intermediate))) {
+  if (!/CN=[^,]*CA/.test(crl.issuer) || !bytesEqual(crl.issuerDer, intermediate.subjectDer)) {
     throw new VerifyError("ERR_VERIFY_CRL_ISSUER", `the PCK CRL is issued by "${crl.issuer}", not by the quote's PCK CA`, {
       item: "pckCrl",
     });
