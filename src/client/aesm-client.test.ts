@@ -6,6 +6,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { encodeResponse } from "../protocol/index.ts";
+import { defaultEcdsaAttKeyId } from "../sgx/index.ts";
 import { AesmClient } from "./aesm-client.ts";
 import { AesmClientError } from "./errors.ts";
 import { SgxStatus } from "./sgx-status.ts";
@@ -388,6 +389,26 @@ describe("what the client accepts in a response (2.4)", { timeout: 10_000 }, () 
       ids.map((id) => Buffer.from(id).toString("hex")),
       [keyId.toString("hex"), blob(256, 8).toString("hex")],
     );
+  });
+
+  it("findEcdsaAttKeyId picks the ECDSA-P256 id among EPID ones, in any order (BH-07)", async () => {
+    const ecdsa = Buffer.from(defaultEcdsaAttKeyId());
+    const epid = (algorithm: number) => {
+      const id = Buffer.from(ecdsa);
+      id.writeUInt32LE(algorithm, 154); // algorithm_id (aesm-protocol.md 3.3): 0/1 EPID, 2 ECDSA-P256
+      return id;
+    };
+    const serve = (ids: Buffer[]) =>
+      harness.start((_, index) =>
+        index === 0
+          ? reply("getSupportedAttKeyIDNumRes", { errorCode: 0, attKeyIdNum: ids.length })
+          : reply("getSupportedAttKeyIDsRes", { errorCode: 0, attKeyIds: Buffer.concat(ids) }),
+      );
+    const three = await serve([epid(0), ecdsa, epid(1)]);
+    const found = await new AesmClient({ socketPath: three.socketPath }).findEcdsaAttKeyId();
+    assert.equal(Buffer.from(found).toString("hex"), ecdsa.toString("hex"));
+    const none = await serve([epid(0), epid(1)]);
+    await rejectsWith(new AesmClient({ socketPath: none.socketPath }).findEcdsaAttKeyId(), "ERR_AESM_NO_ECDSA_KEY_ID", 0x8001);
   });
 
   it("absent numeric fields read as 0", async () => {

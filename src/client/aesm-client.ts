@@ -10,7 +10,7 @@ import {
   type ResponseKindOf,
   type ResponsePayload,
 } from "../protocol/index.ts";
-import { SgxSize } from "../sgx/index.ts";
+import { AttKeyAlgorithm, SgxSize, parseAttKeyId } from "../sgx/index.ts";
 import { AesmClientError } from "./errors.ts";
 import { sgxStatusForAesmResult, type QuoteExApi } from "./sgx-status.ts";
 import { DEFAULT_TIMEOUT_MS, TransportError, transact } from "./transport.ts";
@@ -131,6 +131,25 @@ export class AesmClient {
       );
     }
     return Array.from({ length: count }, (_, i) => ids.subarray(i * SgxSize.ATT_KEY_ID_EXT, (i + 1) * SgxSize.ATT_KEY_ID_EXT));
+  }
+
+  /**
+   * The service's ECDSA-P256 attestation key id, found in its supported list (which may also hold
+   * EPID ids, in any order). Throws ERR_AESM_NO_ECDSA_KEY_ID when it offers none.
+   */
+  async findEcdsaAttKeyId(): Promise<Uint8Array> {
+    const count = await this.getSupportedAttKeyIdNum();
+    const ids = count === 0 ? [] : await this.getSupportedAttKeyIds(count);
+    const ecdsa = ids.find((id) => parseAttKeyId(id).algorithmId === AttKeyAlgorithm.ECDSA_P256);
+    if (ecdsa === undefined) {
+      throw new AesmClientError(
+        "ERR_AESM_NO_ECDSA_KEY_ID",
+        "sgx_get_supported_att_key_ids",
+        "SGX_ERROR_UNSUPPORTED_ATT_KEY_ID",
+        `none of the ${count} supported att key ids is ECDSA-P256`,
+      );
+    }
+    return ecdsa;
   }
 
   async #call<K extends RequestKind>(

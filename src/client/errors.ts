@@ -14,7 +14,9 @@ export type AesmClientErrorCode =
   /** The reply is not a well-formed response to this request. */
   | "ERR_AESM_BAD_RESPONSE"
   /** The service answered with a non-zero errorCode. */
-  | "ERR_AESM_REQUEST_FAILED";
+  | "ERR_AESM_REQUEST_FAILED"
+  /** The service offers no ECDSA-P256 attestation key (DCAP quoting is not available). */
+  | "ERR_AESM_NO_ECDSA_KEY_ID";
 
 /**
  * A failed quote-ex call, carrying both the wire errorCode (when the service answered) and the
