@@ -86,7 +86,7 @@ function readCrl(der: Uint8Array): Crl {
     timeValue(fields.next(undefined, "revocationDate"), "revocationDate");
     fields.optional(Tag.SEQUENCE, "crlEntryExtensions");
     fields.end("revoked certificate");
-    revokedSerials.add(normaliseSerial(hex(serial.content)));
+    revokedSerials.add(serialHex(serial.content));
   }
   let crlNumber: string | undefined;
   let authorityKeyId: string | undefined;
@@ -126,6 +126,13 @@ function algorithmOid(element: DerElement): string {
 export function normaliseSerial(serialHex: string): string {
   const lower = serialHex.toLowerCase().replace(/^(?:00)+/, "");
   return lower === "" ? "00" : lower;
+}
+
+/** INTEGER content octets as {@link normaliseSerial} writes them: hex without leading zero bytes, "00" for none. */
+function serialHex(bytes: Uint8Array): string {
+  let i = 0;
+  while (i < bytes.byteLength && bytes[i] === 0) i++;
+  return i === bytes.byteLength ? "00" : hex(bytes.subarray(i));
 }
 
 function crlDer(input: Uint8Array | string, item: string): Uint8Array {

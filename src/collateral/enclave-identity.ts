@@ -1,4 +1,3 @@
-import { CollateralError } from "./errors.ts";
 import { JsonFields } from "./json-fields.ts";
 import { COMPONENT_TCB_STATUSES, type ComponentTcbStatus } from "./tcb-status.ts";
 
@@ -37,13 +36,7 @@ export interface EnclaveIdentity {
  */
 export function parseEnclaveIdentity(signedText: string): EnclaveIdentity {
   const f = new JsonFields("ERR_COLLATERAL_QE_IDENTITY", "enclaveIdentity");
-  let json: unknown;
-  try {
-    json = JSON.parse(signedText);
-  } catch (error) {
-    throw new CollateralError("ERR_COLLATERAL_QE_IDENTITY", "enclaveIdentity is not JSON", "enclaveIdentity", { cause: error });
-  }
-  const o = f.object(json, "");
+  const o = f.object(f.parse(signedText), "");
   const version = f.integer(o.version, "version");
   if (version !== 2) f.fail("version", `${version} is not supported (2)`);
   const levels = f.array(o.tcbLevels, "tcbLevels");

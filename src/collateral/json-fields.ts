@@ -13,6 +13,15 @@ export class JsonFields {
     this.#item = item;
   }
 
+  /** Parses `text` as JSON; text that is not JSON throws "<item> is not JSON" (the parse error as cause). */
+  parse(text: string): unknown {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new CollateralError(this.#code, `${this.#item} is not JSON`, this.#item, { cause: error });
+    }
+  }
+
   fail(path: string, message: string): never {
     throw new CollateralError(this.#code, `${this.#item}.${path}: ${message}`, this.#item);
   }

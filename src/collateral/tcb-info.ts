@@ -1,4 +1,3 @@
-import { CollateralError } from "./errors.ts";
 import { JsonFields } from "./json-fields.ts";
 import { COMPONENT_TCB_STATUSES, TCB_STATUSES, type ComponentTcbStatus, type TcbStatus } from "./tcb-status.ts";
 
@@ -65,13 +64,7 @@ export interface TcbInfo {
  */
 export function parseTcbInfo(signedText: string): TcbInfo {
   const f = new JsonFields("ERR_COLLATERAL_TCB_INFO", "tcbInfo");
-  let json: unknown;
-  try {
-    json = JSON.parse(signedText);
-  } catch (error) {
-    throw new CollateralError("ERR_COLLATERAL_TCB_INFO", "tcbInfo is not JSON", "tcbInfo", { cause: error });
-  }
-  const o = f.object(json, "");
+  const o = f.object(f.parse(signedText), "");
   const version = f.integer(o.version, "version");
   if (version !== 2 && version !== 3) f.fail("version", `${version} is not supported (2 or 3)`);
   const id =

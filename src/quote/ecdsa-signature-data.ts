@@ -68,14 +68,18 @@ export function readEcdsaSignatureData(reader: ByteReader): { parsed: EcdsaSigna
   const type = reader.u16("signature_data.certification_data_type");
   const certSize = reader.u32("signature_data.certification_data_size");
   const certificationData = reader.bytes("signature_data.certification_data", certSize);
-  const raw = { quoteSignature, attestationPublicKey, qeReportBody, qeReportSignature, qeAuthData, certificationData };
+  return withParsed({ quoteSignature, attestationPublicKey, qeReportBody, qeReportSignature, qeAuthData, certificationData }, type);
+}
+
+/** The raw views with their parsed copies (the parsed side owns its bytes). */
+function withParsed(raw: EcdsaSignatureDataRaw, certificationDataType: number): { parsed: EcdsaSignatureData; raw: EcdsaSignatureDataRaw } {
   const parsed = {
-    quoteSignature: quoteSignature.slice(),
-    attestationPublicKey: attestationPublicKey.slice(),
-    qeReportBody: parseReportBody(qeReportBody),
-    qeReportSignature: qeReportSignature.slice(),
-    qeAuthData: qeAuthData.slice(),
-    certificationData: { type, data: certificationData.slice() },
+    quoteSignature: raw.quoteSignature.slice(),
+    attestationPublicKey: raw.attestationPublicKey.slice(),
+    qeReportBody: parseReportBody(raw.qeReportBody),
+    qeReportSignature: raw.qeReportSignature.slice(),
+    qeAuthData: raw.qeAuthData.slice(),
+    certificationData: { type: certificationDataType, data: raw.certificationData.slice() },
   };
   return { parsed, raw };
 }
@@ -163,16 +167,7 @@ export function readQeReportCertificationData(reader: ByteReader): { parsed: Ecd
         { field: "signature_data.certification_data_size", offset: sizeOffset },
       );
     }
-    const raw = { quoteSignature, attestationPublicKey, qeReportBody, qeReportSignature, qeAuthData, certificationData };
-    const parsed = {
-      quoteSignature: quoteSignature.slice(),
-      attestationPublicKey: attestationPublicKey.slice(),
-      qeReportBody: parseReportBody(qeReportBody),
-      qeReportSignature: qeReportSignature.slice(),
-      qeAuthData: qeAuthData.slice(),
-      certificationData: { type, data: certificationData.slice() },
-    };
-    return { parsed, raw };
+    return withParsed({ quoteSignature, attestationPublicKey, qeReportBody, qeReportSignature, qeAuthData, certificationData }, type);
   } catch (error) {
     // Inside the envelope every overrun means its declared size S is too small for its contents.
     if (error instanceof QuoteFormatError && error.code === "ERR_QUOTE_TRUNCATED") {

@@ -165,26 +165,50 @@ export function bitStringBytes(element: DerElement, what = "BIT STRING"): Uint8A
 
 /** A UTCTime (YYMMDDHHMMSSZ, years 1950–2049) or GeneralizedTime (YYYYMMDDHHMMSS[.f]Z) as a Date. */
 export function timeValue(element: DerElement, what = "time"): Date {
-  const text = Buffer.from(element.content.buffer, element.content.byteOffset, element.content.byteLength).toString("latin1");
-  let m: RegExpExecArray | null = null;
-  let year = 0;
+  const c = element.content;
+  let year: number;
+  let pos: number;
   if (element.tag === Tag.UTC_TIME) {
-    m = /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)()Z$/.exec(text);
-    if (m) year = Number(m[1]) + (Number(m[1]) < 50 ? 2000 : 1900);
+    const yy = twoDigits(c, 0);
+    year = yy + (yy < 50 ? 2000 : 1900);
+    pos = 2;
   } else if (element.tag === Tag.GENERALIZED_TIME) {
-    m = /^\d\d(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(?:\.(\d*[1-9]))?Z$/.exec(text);
-    if (m) year = Number(text.slice(0, 4));
+    year = twoDigits(c, 0) * 100 + twoDigits(c, 2);
+    pos = 4;
   } else {
     throw new DerError(`${what} is neither UTCTime nor GeneralizedTime (tag 0x${hexByte(element.tag)})`, element.offset);
   }
-  if (m === null) throw new DerError(`${what} is not a DER time: ${JSON.stringify(text.slice(0, 24))}`, element.offset);
-  const [month, day, hour, minute, second] = [m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number];
-  const ms = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
+  const [month, day, hour, minute, second] = [0, 2, 4, 6, 8].map((i) => twoDigits(c, pos + i)) as [number, number, number, number, number];
+  pos += 10;
+  let ms = 0;
+  if (element.tag === Tag.GENERALIZED_TIME && c[pos] === 0x2e) {
+    const from = ++pos;
+    while (digit(c, pos) >= 0) pos++;
+    // A fraction is one or more digits, the last not 0.
+    ms = pos > from && c[pos - 1] !== 0x30 ? Math.floor(Number(`0.${latin1(c.subarray(from, pos))}`) * 1000) : NaN;
+  }
+  if (c[pos] !== 0x5a || pos + 1 !== c.byteLength || Number.isNaN(year + month + day + hour + minute + second + ms)) {
+    throw new DerError(`${what} is not a DER time: ${JSON.stringify(latin1(c).slice(0, 24))}`, element.offset);
+  }
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms));
   if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
-    throw new DerError(`${what} is not a valid date: ${text}`, element.offset);
+    throw new DerError(`${what} is not a valid date: ${latin1(c)}`, element.offset);
   }
   return date;
+}
+
+/** The ASCII digit at `i` as a number, or NaN (not a digit, or past the end). */
+function digit(bytes: Uint8Array, i: number): number {
+  const d = bytes[i]! - 0x30;
+  return d >= 0 && d <= 9 ? d : NaN;
+}
+
+function twoDigits(bytes: Uint8Array, i: number): number {
+  return digit(bytes, i) * 10 + digit(bytes, i + 1);
+}
+
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
 }
 
 function readElement(bytes: Uint8Array, pos: number, baseOffset: number, what: string): DerElement {

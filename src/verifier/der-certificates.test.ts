@@ -11,8 +11,10 @@ import { normaliseSerial } from "../collateral/index.ts";
 import { issueSimulatedHierarchy } from "../providers/simulated/platform-certificates.ts";
 import { decodeQuote, parsePemCertificateChain, readPckExtension } from "../quote/index.ts";
 import { certificateKeyHex, subjectDer } from "./certificates.ts";
-import { derCertificate, derIssuedAndSignedBy } from "./der-certificates.ts";
+import { derCertificateFromBase64, derIssuedAndSignedBy } from "./der-certificates.ts";
 import { commonName } from "./pck-chain.ts";
+
+const derCertificate = (der: Uint8Array) => derCertificateFromBase64(Buffer.from(der).toString("base64"));
 
 const VECTORS = new URL("../../test/fixtures/vectors/", import.meta.url);
 

@@ -32,24 +32,26 @@ export interface DerCertificate {
 }
 
 const CACHE_LIMIT = 256;
-/** By exact DER (latin1); null = not for this path. Emptied with the X509Certificate cache. */
-const byDer = new Map<string, DerCertificate | null>();
+/** By base64 text as found in the PEM; null = not for this path. Emptied with the X509Certificate cache. */
+const byBase64 = new Map<string, DerCertificate | null>();
 
-/** The certificate read from `der`, or undefined when it is not one this path handles. */
-export function derCertificate(der: Uint8Array): DerCertificate | undefined {
-  const cacheKey = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString("latin1");
-  let entry = byDer.get(cacheKey);
+/**
+ * The certificate whose DER `base64` encodes (whitespace ignored), or undefined when it is not one
+ * this path handles. Each distinct text is decoded and read once.
+ */
+export function derCertificateFromBase64(base64: string): DerCertificate | undefined {
+  let entry = byBase64.get(base64);
   if (entry === undefined) {
-    entry = read(der) ?? null;
-    if (byDer.size >= CACHE_LIMIT) byDer.delete(byDer.keys().next().value!);
-    byDer.set(cacheKey, entry);
+    entry = read(new Uint8Array(Buffer.from(base64, "base64"))) ?? null;
+    if (byBase64.size >= CACHE_LIMIT) byBase64.delete(byBase64.keys().next().value!);
+    byBase64.set(base64, entry);
   }
   return entry ?? undefined;
 }
 
-/** Empties the cache of {@link derCertificate}. @internal */
+/** Empties the cache of {@link derCertificateFromBase64}. @internal */
 export function clearDerCertificateCache(): void {
-  byDer.clear();
+  byBase64.clear();
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { X509Certificate } from "node:crypto";
-import { parsePemCertificateChain, type PemCertificate } from "../quote/index.ts";
+import { parsePemCertificateChain } from "../quote/index.ts";
 import { certificateFromDer, checkedFromDer, checkedFromX509, issuedAndSignedBy, type CheckedCertificate } from "./certificates.ts";
-import { derCertificate, derIssuedAndSignedBy, type DerCertificate } from "./der-certificates.ts";
+import { derCertificateFromBase64, derIssuedAndSignedBy, type DerCertificate } from "./der-certificates.ts";
 import { VerifyError, type ChainRole } from "./errors.ts";
 import { classifyRoot, rootKindOfKey, type RootKind } from "./trusted-roots.ts";
 
@@ -74,22 +74,57 @@ function fastPckChain(certificationData: Uint8Array, trustedRootKeys: ReadonlySe
   };
 }
 
-/** The certificates of a PEM chain of `length` for the DER fast path, or undefined when it does not qualify. @internal */
-export function derChain(pemChain: Uint8Array, length: number): DerCertificate[] | undefined {
-  let pems: PemCertificate[];
-  try {
-    pems = parsePemCertificateChain(pemChain);
-  } catch {
-    return undefined; // The X509Certificate path reports it.
-  }
-  if (pems.length !== length) return undefined;
+/**
+ * The certificates of a PEM chain of `length` for the DER fast path, or undefined when it does not
+ * qualify. Only plainly written chains qualify (see {@link plainPemBodies}); each distinct
+ * certificate text is decoded and read once (derCertificateFromBase64's cache). @internal
+ */
+export function derChain(pemChain: Uint8Array | string, length: number): DerCertificate[] | undefined {
+  const text =
+    typeof pemChain === "string" ? pemChain : Buffer.from(pemChain.buffer, pemChain.byteOffset, pemChain.byteLength).toString("latin1");
+  const bodies = plainPemBodies(text);
+  if (bodies === undefined || bodies.length !== length) return undefined;
   const certs: DerCertificate[] = [];
-  for (const pem of pems) {
-    const cert = derCertificate(pem.der);
+  for (const body of bodies) {
+    const cert = derCertificateFromBase64(body);
     if (cert === undefined) return undefined;
     certs.push(cert);
   }
   return certs;
+}
+
+const PEM_BEGIN = "-----BEGIN CERTIFICATE-----";
+const PEM_END = "-----END CERTIFICATE-----";
+/** Base64 with line breaks and spaces, padding only at the end. */
+const PLAIN_BASE64 = /^[A-Za-z0-9+/\r\n\t ]*=?=?[\r\n\t ]*$/;
+
+/**
+ * The base64 texts of a PEM certificate chain written plainly: certificate blocks separated by
+ * spaces, tabs and line breaks, then optional NUL terminators. Undefined for anything else; the
+ * reference reader (parsePemCertificateChain) judges those, and reads every chain accepted here to
+ * the same DER (it strips whitespace before decoding, which base64 decoding ignores anyway).
+ */
+function plainPemBodies(text: string): string[] | undefined {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0) end--;
+  const bodies: string[] = [];
+  let pos = skipBlanks(text, 0, end);
+  while (pos < end) {
+    if (!text.startsWith(PEM_BEGIN, pos)) return undefined;
+    const from = pos + PEM_BEGIN.length;
+    const to = text.indexOf(PEM_END, from);
+    if (to === -1) return undefined;
+    const body = text.slice(from, to);
+    if (!PLAIN_BASE64.test(body)) return undefined;
+    bodies.push(body);
+    pos = skipBlanks(text, to + PEM_END.length, end);
+  }
+  return bodies;
+}
+
+function skipBlanks(text: string, pos: number, end: number): number {
+  for (let c = text.charCodeAt(pos); pos < end && (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09); c = text.charCodeAt(++pos));
+  return pos;
 }
 
 /** The substring each position's CN must contain (Intel QVL's role rules). */

@@ -221,8 +221,7 @@ function issuerChain(
   quote3Status: Quote3VerifyStatusName,
   anchors: TrustAnchors,
 ): IssuerChain {
-  const pemBytes = new Uint8Array(Buffer.from(pem, "latin1"));
-  const fast = derChain(pemBytes, 2);
+  const fast = derChain(pem, 2);
   if (fast !== undefined) {
     const [issuer, root] = fast as [DerCertificate, DerCertificate];
     const rootKind = rootKindOfKey(root.keyHex, anchors.keys);
@@ -244,7 +243,7 @@ function issuerChain(
   };
   let certs: X509Certificate[];
   try {
-    certs = parsePemCertificateChain(pemBytes).map((c) => certificateFromDer(c.der));
+    certs = parsePemCertificateChain(new Uint8Array(Buffer.from(pem, "latin1"))).map((c) => certificateFromDer(c.der));
   } catch (error) {
     if (error instanceof QuoteFormatError || error instanceof Error) return fail(`not a PEM certificate chain (${error.message})`);
     throw error;
