@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { verify, X509Certificate } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -160,5 +161,23 @@ test("documents are republished after an hour; the client refetches only after n
 test("a port in use is reported", async () => {
   await withPcs({}, async (server) => {
     await assert.rejects(startPcsServer({ platform, port: server.port }), { code: "EADDRINUSE" });
+  });
+});
+
+test("hostile request lines get 400 and the endpoint keeps serving", async () => {
+  await withPcs({}, async (s) => {
+    const { port } = s;
+    for (const target of ["http://[bad/", "//[", "http://localhost:99999/x", "*"]) {
+      const reply = await new Promise<string>((resolve, reject) => {
+        const socket = connect(port, "127.0.0.1", () => socket.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+        let data = "";
+        socket.on("data", (c: Buffer) => (data += c.toString("latin1")));
+        socket.on("end", () => resolve(data));
+        socket.on("error", reject);
+      });
+      assert.match(reply, /^HTTP\/1\.1 (400|404)/, `request line "${target}"`);
+    }
+    const collateral = await new PcsClient({ baseUrl: s.url }).getCollateral(REQUEST);
+    assert.ok(collateral.tcbInfo.length > 0, "still serving collateral");
   });
 });

@@ -81,9 +81,16 @@ export async function startPcsServer(options: PcsServerOptions): Promise<PcsServ
   };
 
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    counts.set(url.pathname, (counts.get(url.pathname) ?? 0) + 1);
     res.setHeader("Request-ID", randomBytes(16).toString("hex"));
+    // URL.parse-style failures on a hostile request line must answer 400, never reach the process.
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://localhost");
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    counts.set(url.pathname, (counts.get(url.pathname) ?? 0) + 1);
     try {
       route(req, res, url, current);
     } catch {
