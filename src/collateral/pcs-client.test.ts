@@ -159,20 +159,23 @@ test("returned byte arrays are copies: mutating them does not alter the cache", 
 test("persisted cache + offline mode: served from the directory with no network, even after nextUpdate", async () => {
   const dir = await mkdtemp(join(tmpdir(), "pcs-cache-"));
   try {
-    await withServer(PHALA, async (s) => {
+    // The cache is per service: later clients name the same base URL, with no server behind it.
+    const base = await withServer(PHALA, async (s) => {
       await new PcsClient({ baseUrl: s.base, cache: new PcsCache({ directory: dir }) }).getCollateral(request(PHALA));
+      return s.base;
     });
     assert.equal((await readdir(dir)).filter((f) => f.endsWith(".json")).length, 4);
     let fetches = 0;
+    const countingFetch = () => {
+      fetches++;
+      return Promise.reject(new Error("no network"));
+    };
     const offline = new PcsClient({
-      baseUrl: "http://127.0.0.1:9",
+      baseUrl: base,
       cache: new PcsCache({ directory: dir }),
       offline: true,
       now: () => new Date("2030-01-01T00:00:00Z"),
-      fetch: () => {
-        fetches++;
-        return Promise.reject(new Error("no network in offline mode"));
-      },
+      fetch: countingFetch,
     });
     assertSameCollateral(await offline.getCollateral(request(PHALA)), expectedCollateral(PHALA));
     assert.equal(fetches, 0);
@@ -182,18 +185,27 @@ test("persisted cache + offline mode: served from the directory with no network,
       item: "tcb/sgx/00906ed50000",
     });
     // Online again with the persisted cache: fresh items come from disk (clock inside the window).
-    await withServer(PHALA, async (s) => {
-      const online = new PcsClient({
-        baseUrl: s.base,
-        cache: new PcsCache({ directory: dir }),
-        now: () => new Date("2025-07-04T10:28:44Z"),
-      });
-      assertSameCollateral(await online.getCollateral(request(PHALA)), expectedCollateral(PHALA));
-      assert.equal(s.total(), 0);
+    const online = new PcsClient({
+      baseUrl: base,
+      cache: new PcsCache({ directory: dir }),
+      now: () => new Date("2025-07-04T10:28:44Z"),
+      fetch: countingFetch,
     });
+    assertSameCollateral(await online.getCollateral(request(PHALA)), expectedCollateral(PHALA));
+    assert.equal(fetches, 0);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test("one cache shared by clients of two services never hands one service's items to the other", async () => {
+  const cache = new PcsCache();
+  await withServer(PHALA, async (s) => {
+    await new PcsClient({ baseUrl: s.base, cache }).getCollateral(request(PHALA));
+  });
+  // Same cache, another service (nothing listens there): offline, nothing may come from the first.
+  const other = new PcsClient({ baseUrl: "http://127.0.0.1:9", cache, offline: true });
+  await assert.rejects(other.getCollateral(request(PHALA)), { code: "ERR_COLLATERAL_NOT_CACHED" });
 });
 
 test("offline with an empty cache: ERR_COLLATERAL_NOT_CACHED and no request", async () => {

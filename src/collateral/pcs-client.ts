@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { ReadableStream } from "node:stream/web";
 import type { Collateral } from "./collateral.ts";
 import { PcsCache, type PcsCacheItem } from "./pcs-cache.ts";
@@ -84,6 +85,8 @@ export class PcsClient {
   readonly #offline: boolean;
   readonly #now: () => Date;
   readonly #rootCaCrlUrl: string | undefined;
+  /** Short hash of the service URLs: the cache namespace of this client. */
+  readonly #serviceId: string;
   readonly #inflight = new Map<string, Promise<PcsCacheItem>>();
   #cacheHits = 0;
   #requests = 0;
@@ -98,6 +101,10 @@ export class PcsClient {
     this.#offline = options.offline ?? false;
     this.#now = options.now ?? (() => new Date());
     this.#rootCaCrlUrl = options.rootCaCrlUrl;
+    this.#serviceId = createHash("sha256")
+      .update(`${this.#root}\n${this.#rootCaCrlUrl ?? ""}`)
+      .digest("hex")
+      .slice(0, 16);
   }
 
   /** The normalised service root requests go to. */
@@ -154,10 +161,12 @@ export class PcsClient {
     };
   }
 
-  async #item(key: string, load: () => Promise<PcsCacheItem>): Promise<PcsCacheItem> {
+  async #item(item: string, load: () => Promise<PcsCacheItem>): Promise<PcsCacheItem> {
+    // One cache may serve several services (Intel PCS, a PCCS, a simulated platform): never mix them.
+    const key = `${this.#serviceId}/${item}`;
     const cached = await this.#cache.get(key);
     if (this.#offline) {
-      if (cached === undefined) throw new CollateralNotCachedError(key);
+      if (cached === undefined) throw new CollateralNotCachedError(item);
       this.#cacheHits++;
       return cached;
     }

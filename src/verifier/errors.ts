@@ -5,6 +5,7 @@ import { Quote3VerifyStatus, type Quote3VerifyStatusName } from "./quote3-verify
  * Codes of {@link VerifyError}, roughly in the order the checks run, with the quote3_error_t
  * Intel's QvE returns for the same failure (`quote3Status`):
  * - `ERR_VERIFY_INVALID_TIME`: the verification time is not a valid date after 1970 (INVALID_PARAMETER);
+ * - `ERR_VERIFY_TRUSTED_ROOT`: a root the caller asked to trust is not a certificate (INVALID_PARAMETER);
  * - `ERR_VERIFY_QE_VENDOR`: the header's QE vendor id is not Intel's (QUOTE_FORMAT_UNSUPPORTED);
  * - `ERR_VERIFY_PCK_CHAIN_NOT_EMBEDDED`: (inner) certification data type is not 5 (QUOTE_CERTIFICATION_DATA_UNSUPPORTED);
  * - `ERR_VERIFY_CHAIN_LENGTH`: the PCK chain does not hold exactly 3 certificates (PCK_CERT_CHAIN_ERROR);
@@ -38,6 +39,7 @@ import { Quote3VerifyStatus, type Quote3VerifyStatusName } from "./quote3-verify
  */
 export type VerifyErrorCode =
   | "ERR_VERIFY_INVALID_TIME"
+  | "ERR_VERIFY_TRUSTED_ROOT"
   | "ERR_VERIFY_QE_VENDOR"
   | "ERR_VERIFY_PCK_CHAIN_NOT_EMBEDDED"
   | "ERR_VERIFY_CHAIN_LENGTH"
@@ -86,6 +88,7 @@ export interface VerifyErrorDetails {
 
 const DEFAULT_QUOTE3: Record<VerifyErrorCode, Quote3VerifyStatusName> = {
   ERR_VERIFY_INVALID_TIME: "SGX_QL_ERROR_INVALID_PARAMETER",
+  ERR_VERIFY_TRUSTED_ROOT: "SGX_QL_ERROR_INVALID_PARAMETER",
   ERR_VERIFY_QE_VENDOR: "SGX_QL_QUOTE_FORMAT_UNSUPPORTED",
   ERR_VERIFY_PCK_CHAIN_NOT_EMBEDDED: "SGX_QL_QUOTE_CERTIFICATION_DATA_UNSUPPORTED",
   ERR_VERIFY_CHAIN_LENGTH: "SGX_QL_PCK_CERT_CHAIN_ERROR",

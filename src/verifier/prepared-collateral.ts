@@ -65,8 +65,6 @@ export interface PreparedCollateral {
   readonly pckCrlIssuerCache: Map<string, true>;
 }
 
-const preparedCache = new WeakMap<Collateral, Map<string, PreparedCollateral>>();
-
 /**
  * Parses and checks collateral once (Intel QVL §4.2–4.4 without the time checks): TCB Info v2/v3
  * and QE identity v2 parsed from the exact signed text; both CRLs parsed; every issuer chain has 2
@@ -74,8 +72,10 @@ const preparedCache = new WeakMap<Collateral, Map<string, PreparedCollateral>>()
  * at the same root; root CA CRL issued and signed by that root, PCK CRL by the PCK CA of its chain
  * (issuer name, CRL Number and AKI present); the PCK CA and the TCB signing certificates are not
  * revoked by the root CA CRL; the TCB Info and QE identity signatures verify over their exact text
- * with the TCB signing key. Throws VerifyError (codes and quote3_error_t in errors.ts). The result
- * is cached per Collateral object and trust set, so passing the same object again is cheap.
+ * with the TCB signing key. Throws VerifyError (codes and quote3_error_t in errors.ts). Keep the
+ * result to verify many quotes against the same collateral: it is a snapshot of what was checked,
+ * and a raw Collateral passed to verifyQuote is prepared afresh on every call (so a collateral
+ * object changed in place is never judged by a stale check).
  */
 export function prepareCollateral(collateral: Collateral, options: PrepareCollateralOptions = {}): PreparedCollateral {
   return prepareWithAnchors(collateral, trustAnchorsFor(options.trustedRoots ?? []));
@@ -83,19 +83,6 @@ export function prepareCollateral(collateral: Collateral, options: PrepareCollat
 
 /** {@link prepareCollateral} with already computed trust anchors. @internal */
 export function prepareWithAnchors(collateral: Collateral, anchors: TrustAnchors): PreparedCollateral {
-  let byAnchors = preparedCache.get(collateral);
-  const cached = byAnchors?.get(anchors.id);
-  if (cached !== undefined) return cached;
-  const prepared = prepare(collateral, anchors);
-  if (byAnchors === undefined) {
-    byAnchors = new Map();
-    preparedCache.set(collateral, byAnchors);
-  }
-  byAnchors.set(anchors.id, prepared);
-  return prepared;
-}
-
-function prepare(collateral: Collateral, anchors: TrustAnchors): PreparedCollateral {
   const tcbInfo = parsed("tcbInfo", "ERR_VERIFY_TCB_INFO_FORMAT", () => parseTcbInfo(collateral.tcbInfo));
   const qeIdentity = parsed("qeIdentity", "ERR_VERIFY_QE_IDENTITY_FORMAT", () => parseEnclaveIdentity(collateral.qeIdentity));
   const pckCrl = parsed("pckCrl", "ERR_VERIFY_CRL_FORMAT", () => parseCrl(collateral.pckCrl, "pckCrl"));

@@ -1,5 +1,6 @@
 import { X509Certificate } from "node:crypto";
 import { ecPublicKeyHex } from "./certificates.ts";
+import { VerifyError } from "./errors.ts";
 
 /**
  * Public key (uncompressed P-256 point) of the Intel SGX Root CA, the value Intel's QvE hard-codes.
@@ -26,12 +27,18 @@ export function rootKindOfKey(key: string | undefined, trustedRootKeys: Readonly
   return key !== undefined && trustedRootKeys.has(key) ? "simulated" : undefined;
 }
 
-/** Public keys of caller-supplied root certificates (PEM text or DER bytes). Throws on unparseable input. */
+/** Public keys of caller-supplied root certificates (PEM text or DER bytes). Throws ERR_VERIFY_TRUSTED_ROOT on unparseable input. */
 export function trustedRootKeys(roots: readonly (string | Uint8Array)[]): Set<string> {
   const keys = new Set<string>();
-  for (const root of roots) {
-    const key = ecPublicKeyHex(new X509Certificate(typeof root === "string" ? root : Buffer.from(root)));
+  roots.forEach((root, index) => {
+    let certificate: X509Certificate;
+    try {
+      certificate = new X509Certificate(typeof root === "string" ? root : Buffer.from(root));
+    } catch (cause) {
+      throw new VerifyError("ERR_VERIFY_TRUSTED_ROOT", `trusted root #${index} is not a PEM or DER certificate`, {}, { cause });
+    }
+    const key = ecPublicKeyHex(certificate);
     if (key !== undefined) keys.add(key);
-  }
+  });
   return keys;
 }

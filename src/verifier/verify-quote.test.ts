@@ -130,7 +130,8 @@ for (const name of FULL_VECTORS) {
       tried++;
       assert.throws(
         () => verifyQuote(mutate(v.quote, offset), prepared, { now: v.now }),
-        (err: unknown) => err instanceof Error,
+        // A typed verdict error, never a crash.
+        (err: unknown) => err instanceof VerifyError || err instanceof QuoteFormatError,
         `cert @${offset}`,
       );
     }
@@ -185,3 +186,17 @@ for (const name of FULL_VECTORS) {
     }
   });
 }
+
+test("a collateral object changed in place after a first verification is judged afresh, never by a stale check", () => {
+  const v = loadFullVector("sgx-v3-phala");
+  const collateral = collateralFromBundle(readFileSync(join(v.dir, "collateral.json"), "utf8"));
+  assert.equal(verifyQuote(v.quote, collateral, { now: v.now }).tcbStatus, v.expected.tcb_status);
+  collateral.tcbInfoSignature[10]! ^= 1;
+  assert.throws(() => verifyQuote(v.quote, collateral, { now: v.now }), { code: "ERR_VERIFY_TCB_INFO_SIGNATURE" });
+});
+
+test("a trusted root that is not a certificate is a typed error, not a crash", () => {
+  const v = loadFullVector("sgx-v3-phala");
+  const collateral = collateralFromBundle(readFileSync(join(v.dir, "collateral.json"), "utf8"));
+  assert.throws(() => verifyQuote(v.quote, collateral, { now: v.now, trustedRoots: ["garbage"] }), { code: "ERR_VERIFY_TRUSTED_ROOT" });
+});
