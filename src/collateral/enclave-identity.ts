@@ -1,13 +1,9 @@
 import { JsonFields } from "./json-fields.ts";
-import { COMPONENT_TCB_STATUSES, type ComponentTcbStatus } from "./tcb-status.ts";
+import { parseComponentTcbLevels, type ComponentTcbLevel } from "./component-tcb-level.ts";
 
 /** A level of an enclave identity (QE / TD_QE). */
-export interface EnclaveIdentityTcbLevel {
-  readonly isvSvn: number;
-  readonly tcbDate: string;
-  readonly tcbStatus: ComponentTcbStatus;
-  readonly advisoryIds: readonly string[];
-}
+/** A QE identity TCB level. */
+export type EnclaveIdentityTcbLevel = ComponentTcbLevel;
 
 /** Parsed Enclave Identity v2 (`enclaveIdentity` member). The signature covers the raw text. */
 export interface EnclaveIdentity {
@@ -53,15 +49,6 @@ export function parseEnclaveIdentity(signedText: string): EnclaveIdentity {
     attributesMask: f.hex(o.attributesMask, "attributesMask", 16),
     mrSigner: f.hex(o.mrsigner, "mrsigner", 32),
     isvProdId: f.integer(o.isvprodid, "isvprodid", 0xffff),
-    tcbLevels: levels.map((l, i) => {
-      const p = `tcbLevels[${i}]`;
-      const level = f.object(l, p);
-      return {
-        isvSvn: f.integer(f.object(level.tcb, `${p}.tcb`).isvsvn, `${p}.tcb.isvsvn`, 0xffff),
-        tcbDate: f.string(level.tcbDate, `${p}.tcbDate`),
-        tcbStatus: f.oneOf(level.tcbStatus, `${p}.tcbStatus`, COMPONENT_TCB_STATUSES),
-        advisoryIds: f.stringList(level.advisoryIDs, `${p}.advisoryIDs`),
-      };
-    }),
+    tcbLevels: parseComponentTcbLevels(f, levels, "tcbLevels"),
   };
 }

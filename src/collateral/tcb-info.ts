@@ -1,5 +1,6 @@
+import { parseComponentTcbLevels, type ComponentTcbLevel } from "./component-tcb-level.ts";
 import { JsonFields } from "./json-fields.ts";
-import { COMPONENT_TCB_STATUSES, TCB_STATUSES, type ComponentTcbStatus, type TcbStatus } from "./tcb-status.ts";
+import { TCB_STATUSES, type TcbStatus } from "./tcb-status.ts";
 
 /** One `tcbLevels[]` entry of TCB Info (v2 and v3 normalised to one shape). */
 export interface TcbLevel {
@@ -15,12 +16,8 @@ export interface TcbLevel {
 }
 
 /** A level of a TDX module identity. */
-export interface TdxModuleTcbLevel {
-  readonly isvSvn: number;
-  readonly tcbDate: string;
-  readonly tcbStatus: ComponentTcbStatus;
-  readonly advisoryIds: readonly string[];
-}
+/** A TDX module identity TCB level. */
+export type TdxModuleTcbLevel = ComponentTcbLevel;
 
 /** Expected TDX module signer and attributes (`tdxModule`, or one `tdxModuleIdentities[]` entry). */
 export interface TdxModule {
@@ -147,15 +144,6 @@ function parseModuleIdentity(f: JsonFields, value: unknown, path: string): TdxMo
   return {
     ...parseModule(f, m, path),
     id: f.string(m.id, `${path}.id`),
-    tcbLevels: levels.map((l, i) => {
-      const p = `${path}.tcbLevels[${i}]`;
-      const level = f.object(l, p);
-      return {
-        isvSvn: f.integer(f.object(level.tcb, `${p}.tcb`).isvsvn, `${p}.tcb.isvsvn`, 0xffff),
-        tcbDate: f.string(level.tcbDate, `${p}.tcbDate`),
-        tcbStatus: f.oneOf(level.tcbStatus, `${p}.tcbStatus`, COMPONENT_TCB_STATUSES),
-        advisoryIds: f.stringList(level.advisoryIDs, `${p}.advisoryIDs`),
-      };
-    }),
+    tcbLevels: parseComponentTcbLevels(f, levels, `${path}.tcbLevels`),
   };
 }
