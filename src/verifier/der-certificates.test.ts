@@ -12,7 +12,9 @@ import { issueSimulatedHierarchy } from "../providers/simulated/platform-certifi
 import { decodeQuote, parsePemCertificateChain, readPckExtension } from "../quote/index.ts";
 import { certificateKeyHex, subjectDer } from "./certificates.ts";
 import { derCertificateFromBase64, derIssuedAndSignedBy } from "./der-certificates.ts";
+import { INTEL_SGX_ROOT_CA_PUBLIC_KEY_HEX } from "./intel-root-certificates.ts";
 import { commonName } from "./pck-chain.ts";
+import { clearVerificationCaches } from "./verify-quote-signatures.ts";
 
 const derCertificate = (der: Uint8Array) => derCertificateFromBase64(Buffer.from(der).toString("base64"));
 
@@ -52,6 +54,27 @@ test("the fast path reads every real and simulated certificate with node's field
     assert.deepEqual(cert.notBefore, new Date(x509.validFrom), name);
     assert.deepEqual(cert.notAfter, new Date(x509.validTo), name);
     assert.equal(Buffer.from(cert.fields.subject.der).toString("hex"), Buffer.from(subjectDer(x509)).toString("hex"), name);
+  }
+});
+
+test("Intel's root certificates are trust anchors: an identical copy is the pinned certificate, kept across cache clearing", () => {
+  for (const file of ["intel_sgx_root_ca.der", "intel_sgx_root_ca_2018_original_exp2033.der"]) {
+    const der = new Uint8Array(readFileSync(new URL(`_common/${file}`, VECTORS)));
+    const x509 = new X509Certificate(der);
+    assert.equal(x509.verify(x509.publicKey), true, `${file} is self-signed`);
+    assert.equal(certificateKeyHex(x509), INTEL_SGX_ROOT_CA_PUBLIC_KEY_HEX, `${file} carries the pinned key`);
+
+    const anchor = derCertificate(der);
+    assert.ok(anchor !== undefined);
+    assert.equal(anchor.signedBy.has(anchor), true, "its self-signature was checked when the anchor was read");
+    clearVerificationCaches();
+    assert.equal(derCertificate(der), anchor, `${file}: the same anchor after the caches are emptied`);
+
+    const changed = new Uint8Array(der);
+    changed[changed.byteLength - 3]! ^= 0x01; // inside the signature's s value
+    const copy = derCertificate(changed);
+    assert.ok(copy !== undefined && copy !== anchor, "a copy differing in one byte is read as any certificate");
+    assert.equal(derIssuedAndSignedBy(copy, copy), false, "and its self-signature is checked, and fails");
   }
 });
 

@@ -1,6 +1,8 @@
 import { createPublicKey, verify, type KeyObject } from "node:crypto";
 import { bitStringBytes, booleanValue, childrenOf, DerCursor, DerError, oidText, readDer, Tag, timeValue } from "../shared/der.ts";
 import { certificateFields, p256PublicKeyHex, type CertificateFields } from "../shared/x509-der.ts";
+import { bytesEqual } from "../shared/bytes.ts";
+import { INTEL_SGX_ROOT_CA_CERTIFICATES_BASE64, INTEL_SGX_ROOT_CA_PUBLIC_KEY_HEX } from "./intel-root-certificates.ts";
 
 /**
  * The fast path of certificate checks: a certificate read with the strict DER reader only, without
@@ -42,11 +44,30 @@ const byBase64 = new Map<string, DerCertificate | null>();
 export function derCertificateFromBase64(base64: string): DerCertificate | undefined {
   let entry = byBase64.get(base64);
   if (entry === undefined) {
-    entry = read(new Uint8Array(Buffer.from(base64, "base64"))) ?? null;
+    const der = new Uint8Array(Buffer.from(base64, "base64"));
+    entry = intelRootCertificates().find((root) => bytesEqual(root.der, der)) ?? read(der) ?? null;
     if (byBase64.size >= CACHE_LIMIT) byBase64.delete(byBase64.keys().next().value!);
     byBase64.set(base64, entry);
   }
   return entry ?? undefined;
+}
+
+let intelRoots: readonly DerCertificate[] | undefined;
+
+/**
+ * Intel's root certificates (the trust anchors), each read, and its self-signature and key import
+ * done, once per process: every verification meets one in up to four chains. Emptying the caches
+ * keeps them, as a trust store keeps its certificates.
+ */
+function intelRootCertificates(): readonly DerCertificate[] {
+  intelRoots ??= INTEL_SGX_ROOT_CA_CERTIFICATES_BASE64.map((base64) => {
+    const root = read(new Uint8Array(Buffer.from(base64, "base64")));
+    if (root?.keyHex !== INTEL_SGX_ROOT_CA_PUBLIC_KEY_HEX || !derIssuedAndSignedBy(root, root)) {
+      throw new Error("an embedded Intel root certificate does not read as self-signed with Intel's key");
+    }
+    return root;
+  });
+  return intelRoots;
 }
 
 /** Empties the cache of {@link derCertificateFromBase64}. @internal */

@@ -1,20 +1,12 @@
 import { X509Certificate } from "node:crypto";
 import { ecPublicKeyHex } from "./certificates.ts";
 import { VerifyError } from "./errors.ts";
-
-/**
- * Public key (uncompressed P-256 point) of the Intel SGX Root CA, the value Intel's QvE hard-codes.
- * The key is pinned, not the certificate: both issuances (to 2033 and to 2049) carry it.
- */
-export const INTEL_SGX_ROOT_CA_PUBLIC_KEY_HEX =
-  "04" +
-  "0ba9c4c0c0c86193a3fe23d6b02cda10a8bbd4e88e48b4458561a36e705525f5" +
-  "67918e2edc88e40d860bd0cc4ee26aacc988e505a953558c453f6b0904ae7394";
+import { INTEL_SGX_ROOT_CA_PUBLIC_KEY_HEX } from "./intel-root-certificates.ts";
 
 /** Which anchor a chain ended at. `simulated` = a root the caller listed in `trustedRoots`. */
 export type RootKind = "intel" | "simulated";
 
-export { ecPublicKeyHex };
+export { ecPublicKeyHex, INTEL_SGX_ROOT_CA_PUBLIC_KEY_HEX };
 
 /** The root kind for a root certificate, or undefined when its key is not trusted. */
 export function classifyRoot(root: X509Certificate, trustedRootKeys: ReadonlySet<string>): RootKind | undefined {
