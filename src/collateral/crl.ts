@@ -10,6 +10,7 @@ import {
   timeValue,
   type DerElement,
 } from "../shared/der.ts";
+import { toHex } from "../shared/bytes.ts";
 import { explicitExtensions, nameText } from "../shared/x509-der.ts";
 import { CollateralError } from "./errors.ts";
 
@@ -91,11 +92,11 @@ function readCrl(der: Uint8Array): Crl {
   let crlNumber: string | undefined;
   let authorityKeyId: string | undefined;
   for (const ext of extensions === undefined ? [] : explicitExtensions(extensions)) {
-    if (ext.id === CRL_NUMBER) crlNumber = hex(readDer(ext.value, Tag.INTEGER, "CRLNumber").content);
+    if (ext.id === CRL_NUMBER) crlNumber = toHex(readDer(ext.value, Tag.INTEGER, "CRLNumber").content);
     if (ext.id === AUTHORITY_KEY_IDENTIFIER) {
       const aki = new DerCursor(readDer(ext.value, Tag.SEQUENCE, "AuthorityKeyIdentifier"), "AuthorityKeyIdentifier");
       const keyIdentifier = aki.optional(Tag.contextPrimitive(0), "keyIdentifier");
-      if (keyIdentifier !== undefined) authorityKeyId = hex(keyIdentifier.content);
+      if (keyIdentifier !== undefined) authorityKeyId = toHex(keyIdentifier.content);
     }
   }
   return {
@@ -132,19 +133,26 @@ export function normaliseSerial(serialHex: string): string {
 function serialHex(bytes: Uint8Array): string {
   let i = 0;
   while (i < bytes.byteLength && bytes[i] === 0) i++;
-  return i === bytes.byteLength ? "00" : hex(bytes.subarray(i));
+  return i === bytes.byteLength ? "00" : toHex(bytes.subarray(i));
 }
 
 function crlDer(input: Uint8Array | string, item: string): Uint8Array {
   if (typeof input !== "string" && input[0] === 0x30) return input;
-  const text = typeof input === "string" ? input : Buffer.from(input).toString("latin1");
-  const pem = /-----BEGIN X509 CRL-----([A-Za-z0-9+/=\s]+)-----END X509 CRL-----/.exec(text);
-  if (pem) return new Uint8Array(Buffer.from(pem[1]!.replace(/\s+/g, ""), "base64"));
-  const trimmed = text.trim();
-  if (trimmed.length > 0 && /^(?:[0-9a-fA-F]{2})+$/.test(trimmed)) return new Uint8Array(Buffer.from(trimmed, "hex"));
-  throw new CollateralError("ERR_COLLATERAL_CRL", `${item} is neither DER, PEM nor hex`, item);
+  const der = crlDerFromText(typeof input === "string" ? input : Buffer.from(input).toString("latin1"));
+  if (der === undefined) throw new CollateralError("ERR_COLLATERAL_CRL", `${item} is neither DER, PEM nor hex`, item);
+  return der;
 }
 
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+const PEM_CRL = /-----BEGIN X509 CRL-----([A-Za-z0-9+/=\s]+)-----END X509 CRL-----/;
+
+/** The DER of a CRL written as hex text of the DER or as PEM; undefined for any other text. */
+export function crlDerFromText(text: string): Uint8Array | undefined {
+  const trimmed = text.trim();
+  if (trimmed.length > 0 && trimmed.length % 2 === 0) {
+    const der = Buffer.from(trimmed, "hex");
+    // Hex decoding stops at the first pair that is not hex: a short result means the text is not hex.
+    if (der.byteLength * 2 === trimmed.length) return new Uint8Array(der.buffer, der.byteOffset, der.byteLength);
+  }
+  const pem = PEM_CRL.exec(text);
+  return pem ? new Uint8Array(Buffer.from(pem[1]!.replace(/\s+/g, ""), "base64")) : undefined;
 }

@@ -2,6 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fromHex } from "../shared/bytes.ts";
 import type { Collateral } from "./collateral.ts";
+import { crlDerFromText } from "./crl.ts";
 import { CollateralError } from "./errors.ts";
 import { splitSignedJson, topLevelMembers } from "./signed-json.ts";
 
@@ -93,9 +94,8 @@ export function collateralFromBundle(text: string): Collateral {
       return new Uint8Array(value as number[]);
     }
     const text = str(name);
-    // Hex of the DER, as bundles write CRLs: what crlBytes makes of it, without the round trip through bytes.
-    if (text.length % 2 === 0 && text[0] !== "0" && HEX.test(text)) return new Uint8Array(Buffer.from(text, "hex"));
-    return crlBytes(new Uint8Array(Buffer.from(text, "latin1")));
+    // What crlBytes makes of the text's latin1 bytes, without the round trip through bytes.
+    return (text[0] !== "0" ? crlDerFromText(text) : undefined) ?? new Uint8Array(Buffer.from(text, "latin1"));
   };
   const signed = (name: string, member: string, sigName: string): { text: string; signature: Uint8Array } => {
     const value = str(name);
@@ -123,8 +123,6 @@ export function collateralFromBundle(text: string): Collateral {
   };
 }
 
-const HEX = /^[0-9a-fA-F]+$/;
-
 /**
  * False when no member of a JSON object written as `text` can be named `member`: a name without
  * escapes is written as is, so it appears quoted in the text. Spares parsing a signed text twice.
@@ -147,12 +145,7 @@ function topLevelMembersSafe(text: string): Map<string, string> {
  */
 export function crlBytes(input: Uint8Array): Uint8Array {
   if (input[0] === 0x30) return input;
-  const text = Buffer.from(input).toString("latin1");
-  const pem = /-----BEGIN X509 CRL-----([A-Za-z0-9+/=\s]+)-----END X509 CRL-----/.exec(text);
-  if (pem) return new Uint8Array(Buffer.from(pem[1]!.replace(/\s+/g, ""), "base64"));
-  const trimmed = text.trim();
-  if (/^(?:[0-9a-fA-F]{2})+$/.test(trimmed)) return new Uint8Array(Buffer.from(trimmed, "hex"));
-  return input;
+  return crlDerFromText(Buffer.from(input).toString("latin1")) ?? input;
 }
 
 async function readText(path: string): Promise<string> {

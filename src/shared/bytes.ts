@@ -1,7 +1,13 @@
 /** Little-endian readers/writers and hex helpers shared by every binary structure. */
 
+const HEX_BYTES = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
 export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+  // Below ~32 bytes (serials, key ids, FMSPCs) a table beats the cost of making a Buffer view.
+  if (bytes.byteLength >= 32) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+  let text = "";
+  for (const b of bytes) text += HEX_BYTES[b]!;
+  return text;
 }
 
 export function fromHex(hex: string): Uint8Array {

@@ -44,21 +44,46 @@ export const Tag = {
   contextPrimitive: (n: number): number => 0x80 | n,
 } as const;
 
-/** One TLV: its tag, its whole encoding and its content octets (both views of the input). */
-export interface DerElement {
+/**
+ * One TLV: its tag and where it lies in the input read. The views of its encoding and content are
+ * made on first use: walking a structure only needs the offsets, and most elements are walked.
+ */
+export class DerElement {
   readonly tag: number;
-  /** Offset of the tag byte in the outermost input, for error messages. */
+  /** The bytes given to {@link readDer}, which the offsets index. */
+  readonly input: Uint8Array;
+  /** Offset of the tag byte in the input (error messages use it too). */
   readonly offset: number;
+  /** Offset of the first content octet. */
+  readonly contentOffset: number;
+  /** Offset just past the element. */
+  readonly end: number;
+  #der: Uint8Array | undefined;
+  #content: Uint8Array | undefined;
+
+  constructor(tag: number, input: Uint8Array, offset: number, contentOffset: number, end: number) {
+    this.tag = tag;
+    this.input = input;
+    this.offset = offset;
+    this.contentOffset = contentOffset;
+    this.end = end;
+  }
+
   /** The whole TLV. */
-  readonly der: Uint8Array;
-  readonly content: Uint8Array;
+  get der(): Uint8Array {
+    return (this.#der ??= this.input.subarray(this.offset, this.end));
+  }
+
+  /** The content octets. */
+  get content(): Uint8Array {
+    return (this.#content ??= this.input.subarray(this.contentOffset, this.end));
+  }
 }
 
 /** The single element `bytes` holds; trailing bytes are an error. */
 export function readDer(bytes: Uint8Array, expectedTag?: number, what = "element"): DerElement {
-  const element = readElement(bytes, 0, 0, what);
-  if (element.der.byteLength !== bytes.byteLength)
-    throw new DerError(`${bytes.byteLength - element.der.byteLength} bytes after the ${what}`, element.der.byteLength);
+  const element = readElement(bytes, 0, bytes.byteLength, what);
+  if (element.end !== bytes.byteLength) throw new DerError(`${bytes.byteLength - element.end} bytes after the ${what}`, element.end);
   expectTag(element, expectedTag, what);
   return element;
 }
@@ -66,29 +91,30 @@ export function readDer(bytes: Uint8Array, expectedTag?: number, what = "element
 /** Reads the children of a constructed element in order. */
 export class DerCursor {
   readonly #parent: DerElement;
-  #pos = 0;
+  #pos: number;
 
   constructor(parent: DerElement, what = "element") {
     if ((parent.tag & 0x20) === 0) throw new DerError(`${what} is primitive, expected a constructed element`, parent.offset);
     this.#parent = parent;
+    this.#pos = parent.contentOffset;
   }
 
   /** Whether every child has been read. */
   get done(): boolean {
-    return this.#pos >= this.#parent.content.byteLength;
+    return this.#pos >= this.#parent.end;
   }
 
   /** The tag of the next child, or undefined at the end. */
   peekTag(): number | undefined {
-    return this.done ? undefined : this.#parent.content[this.#pos];
+    return this.done ? undefined : this.#parent.input[this.#pos];
   }
 
   /** The next child; with `expectedTag`, it must have that tag. */
   next(expectedTag?: number, what = "element"): DerElement {
     if (this.done) throw new DerError(`missing ${what}`, this.#parent.offset);
-    const element = readElement(this.#parent.content, this.#pos, this.#contentOffset(), what);
+    const element = readElement(this.#parent.input, this.#pos, this.#parent.end, what);
     expectTag(element, expectedTag, what);
-    this.#pos += element.der.byteLength;
+    this.#pos = element.end;
     return element;
   }
 
@@ -99,11 +125,7 @@ export class DerCursor {
 
   /** Throws unless every child has been read. */
   end(what = "element"): void {
-    if (!this.done) throw new DerError(`unexpected element after the ${what}`, this.#contentOffset() + this.#pos);
-  }
-
-  #contentOffset(): number {
-    return this.#parent.offset + this.#parent.der.byteLength - this.#parent.content.byteLength;
+    if (!this.done) throw new DerError(`unexpected element after the ${what}`, this.#pos);
   }
 }
 
@@ -118,22 +140,22 @@ export function childrenOf(parent: DerElement, what = "element"): DerElement[] {
 /** Dotted text of an OBJECT IDENTIFIER element. */
 export function oidText(element: DerElement): string {
   expectTag(element, Tag.OID, "OBJECT IDENTIFIER");
-  const c = element.content;
-  if (c.byteLength === 0 || c[c.byteLength - 1]! & 0x80) throw new DerError("malformed OBJECT IDENTIFIER", element.offset);
-  const arcs: number[] = [];
+  const { input, contentOffset: from, end } = element;
+  if (from === end || input[end - 1]! & 0x80) throw new DerError("malformed OBJECT IDENTIFIER", element.offset);
+  let text = "";
   let value = 0;
-  for (let i = 0; i < c.byteLength; i++) {
-    const b = c[i]!;
+  for (let i = from; i < end; i++) {
+    const b = input[i]!;
     if (value === 0 && b === 0x80) throw new DerError("OBJECT IDENTIFIER arc with a leading 0x80", element.offset);
     value = value * 128 + (b & 0x7f);
     if (value > Number.MAX_SAFE_INTEGER / 128) throw new DerError("OBJECT IDENTIFIER arc too large", element.offset);
     if ((b & 0x80) === 0) {
-      if (arcs.length === 0) arcs.push(value < 80 ? Math.floor(value / 40) : 2, value < 80 ? value % 40 : value - 80);
-      else arcs.push(value);
+      if (text !== "") text += `.${value}`;
+      else text = value < 80 ? `${Math.floor(value / 40)}.${value % 40}` : `2.${value - 80}`;
       value = 0;
     }
   }
-  return arcs.join(".");
+  return text;
 }
 
 /**
@@ -178,7 +200,11 @@ export function timeValue(element: DerElement, what = "time"): Date {
   } else {
     throw new DerError(`${what} is neither UTCTime nor GeneralizedTime (tag 0x${hexByte(element.tag)})`, element.offset);
   }
-  const [month, day, hour, minute, second] = [0, 2, 4, 6, 8].map((i) => twoDigits(c, pos + i)) as [number, number, number, number, number];
+  const month = twoDigits(c, pos);
+  const day = twoDigits(c, pos + 2);
+  const hour = twoDigits(c, pos + 4);
+  const minute = twoDigits(c, pos + 6);
+  const second = twoDigits(c, pos + 8);
   pos += 10;
   let ms = 0;
   if (element.tag === Tag.GENERALIZED_TIME && c[pos] === 0x2e) {
@@ -211,26 +237,26 @@ function latin1(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
 }
 
-function readElement(bytes: Uint8Array, pos: number, baseOffset: number, what: string): DerElement {
-  const offset = baseOffset + pos;
-  if (pos + 2 > bytes.byteLength) throw new DerError(`truncated ${what}`, offset);
-  const tag = bytes[pos]!;
-  if ((tag & 0x1f) === 0x1f) throw new DerError(`${what} has a multi-byte tag`, offset);
-  let length = bytes[pos + 1]!;
+/** The element starting at `pos`, which must end by `limit` (its container's end). */
+function readElement(input: Uint8Array, pos: number, limit: number, what: string): DerElement {
+  if (pos + 2 > limit) throw new DerError(`truncated ${what}`, pos);
+  const tag = input[pos]!;
+  if ((tag & 0x1f) === 0x1f) throw new DerError(`${what} has a multi-byte tag`, pos);
+  let length = input[pos + 1]!;
   let header = 2;
-  if (length === 0x80) throw new DerError(`${what} has an indefinite length`, offset);
+  if (length === 0x80) throw new DerError(`${what} has an indefinite length`, pos);
   if (length > 0x80) {
     const n = length & 0x7f;
-    if (n > 4) throw new DerError(`${what} has a ${n}-octet length`, offset);
-    if (pos + 2 + n > bytes.byteLength) throw new DerError(`truncated length of ${what}`, offset);
+    if (n > 4) throw new DerError(`${what} has a ${n}-octet length`, pos);
+    if (pos + 2 + n > limit) throw new DerError(`truncated length of ${what}`, pos);
     length = 0;
-    for (let i = 0; i < n; i++) length = length * 256 + bytes[pos + 2 + i]!;
-    if (bytes[pos + 2] === 0 || length < 0x80) throw new DerError(`${what} has a non-minimal length`, offset);
+    for (let i = 0; i < n; i++) length = length * 256 + input[pos + 2 + i]!;
+    if (input[pos + 2] === 0 || length < 0x80) throw new DerError(`${what} has a non-minimal length`, pos);
     header += n;
   }
   const end = pos + header + length;
-  if (end > bytes.byteLength) throw new DerError(`${what} of ${length} bytes runs past its container`, offset);
-  return { tag, offset, der: bytes.subarray(pos, end), content: bytes.subarray(pos + header, end) };
+  if (end > limit) throw new DerError(`${what} of ${length} bytes runs past its container`, pos);
+  return new DerElement(tag, input, pos, pos + header, end);
 }
 
 function expectTag(element: DerElement, expectedTag: number | undefined, what: string): void {
