@@ -3,9 +3,13 @@
  * a dev dependency of this benchmark only) on the same quotes, collateral and time, in one run:
  *  - warm: collateral parsed and its signatures checked once (prepareCollateral), quotes verified
  *    against it, the verifier's per-process caches in use;
- *  - cold: collateral parsed from its collateral.json text on every call and every cache emptied
- *    first, so nothing is remembered between calls;
+ *  - cold: every cache emptied, then the collateral read from the bundle object on every call:
+ *    TCB Info and QE identity JSON text, CRLs, certificate chains parsed and every signature
+ *    checked, so nothing is remembered between calls (only Intel's root certificates, the trust
+ *    anchors, are read once per process);
  *  - peer: dcap-qvl's verify(quote, collateral object, time), which re-parses everything per call.
+ * Both verifiers get the same input: the bundle as one JSON.parse'd object (collateral.json).
+ * Each rate is the best of three rounds, which keeps a background burst from deciding a ratio.
  * The verdicts (TCB status and advisory IDs, or rejection) are compared on every vector.
  * Usage: npm run bench:verify [-- --seconds 1]
  */
@@ -14,7 +18,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { collateralFromBundle } from "../src/collateral/index.ts";
+import { collateralFromBundle, collateralFromBundleObject } from "../src/collateral/index.ts";
 import { SgxQuoteHelperError } from "../src/shared/errors.ts";
 import { prepareCollateral, verifyQuote } from "../src/verifier/index.ts";
 import { clearVerificationCaches } from "../src/verifier/verify-quote-signatures.ts";
@@ -29,18 +33,24 @@ const { values } = parseArgs({ options: { seconds: { type: "string", default: "1
 const seconds = Number(values.seconds);
 const vectorsDir = fileURLToPath(new URL("../test/fixtures/vectors/", import.meta.url));
 
-/** Calls per second of `run`, over `seconds` after a short warm-up. */
+const ROUNDS = 3;
+
+/** Calls per second of `run`: the best of ROUNDS rounds sharing `seconds`, after a short warm-up. */
 function rate(run: () => void): number {
   const warmUntil = performance.now() + 200;
   while (performance.now() < warmUntil) run();
-  let calls = 0;
-  const started = performance.now();
-  const until = started + seconds * 1000;
-  while (performance.now() < until) {
-    run();
-    calls++;
+  let best = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    let calls = 0;
+    const started = performance.now();
+    const until = started + (seconds * 1000) / ROUNDS;
+    while (performance.now() < until) {
+      run();
+      calls++;
+    }
+    best = Math.max(best, calls / ((performance.now() - started) / 1000));
   }
-  return calls / ((performance.now() - started) / 1000);
+  return best;
 }
 
 /** "Status [advisories]" or "rejected: reason", comparable across the two verifiers. */
@@ -58,6 +68,8 @@ const same = (ours: string, theirs: string) =>
   ours === theirs ||
   (ours.startsWith("rejected") && theirs.startsWith("rejected") && /TCB_NOT_SUPPORTED/.test(ours) && /No matching TCB level/.test(theirs));
 
+/** Seconds per quote summed over the vectors: one quote of each, in turn. */
+const total = { vectors: 0, warm: 0, cold: 0, peer: 0 };
 console.log(`| vector | our verdict | dcap-qvl verdict | same | ours warm q/s | ours cold q/s | dcap-qvl q/s | warm x | cold x |`);
 console.log(`|---|---|---|---|--:|--:|--:|--:|--:|`);
 for (const dir of (await readdir(vectorsDir, { withFileTypes: true }))
@@ -71,6 +83,8 @@ for (const dir of (await readdir(vectorsDir, { withFileTypes: true }))
   const expected = JSON.parse(await readFile(join(path, "expected.json"), "utf8")) as { verify_at: { unix: number } };
   const now = new Date(expected.verify_at.unix * 1000);
   const prepared = prepareCollateral(collateralFromBundle(collateralText));
+  // One parsed object each: the peer may annotate the object it is given.
+  const ourBundle = JSON.parse(collateralText) as unknown;
   const peerCollateral = JSON.parse(collateralText) as unknown;
 
   const ours = outcome(() => {
@@ -92,11 +106,18 @@ for (const dir of (await readdir(vectorsDir, { withFileTypes: true }))
   const cold = rate(
     swallow(() => {
       clearVerificationCaches();
-      verifyQuote(quote, collateralFromBundle(collateralText), { now });
+      verifyQuote(quote, collateralFromBundleObject(ourBundle), { now });
     }),
   );
   const theirRate = rate(swallow(() => peer.verify(quote, peerCollateral, expected.verify_at.unix)));
+  total.vectors++;
+  total.warm += 1 / warm;
+  total.cold += 1 / cold;
+  total.peer += 1 / theirRate;
   console.log(
     `| ${dir} | ${ours} | ${theirs} | ${same(ours, theirs) ? "yes" : "NO"} | ${warm.toFixed(0)} | ${cold.toFixed(0)} | ${theirRate.toFixed(0)} | ${(warm / theirRate).toFixed(1)} | ${(cold / theirRate).toFixed(1)} |`,
   );
 }
+console.log(
+  `| all vectors, one quote of each in turn | | | | ${(total.vectors / total.warm).toFixed(0)} | ${(total.vectors / total.cold).toFixed(0)} | ${(total.vectors / total.peer).toFixed(0)} | ${(total.peer / total.warm).toFixed(1)} | ${(total.peer / total.cold).toFixed(1)} |`,
+);

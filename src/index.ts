@@ -56,6 +56,7 @@ export {
   PcsCache,
   PcsClient,
   collateralFromBundle,
+  collateralFromBundleObject,
   loadCollateral,
   type Collateral,
   type CollateralRequest,

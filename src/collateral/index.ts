@@ -4,9 +4,24 @@
  */
 export type { Collateral } from "./collateral.ts";
 export { CollateralError, type CollateralErrorCode } from "./errors.ts";
-export { collateralFromBundle, CollateralFile, crlBytes, loadCollateral, loadCollateralDirectory } from "./load-collateral.ts";
+export {
+  collateralFromBundle,
+  collateralFromBundleObject,
+  CollateralFile,
+  crlBytes,
+  loadCollateral,
+  loadCollateralDirectory,
+} from "./load-collateral.ts";
 export { splitSignedJson, topLevelMembers, type SignedJson } from "./signed-json.ts";
-export { parseTcbInfo, type TcbInfo, type TcbLevel, type TdxModule, type TdxModuleIdentity, type TdxModuleTcbLevel } from "./tcb-info.ts";
+export {
+  parseTcbInfo,
+  tcbLevelKey,
+  type TcbInfo,
+  type TcbLevel,
+  type TdxModule,
+  type TdxModuleIdentity,
+  type TdxModuleTcbLevel,
+} from "./tcb-info.ts";
 export { parseEnclaveIdentity, type EnclaveIdentity, type EnclaveIdentityTcbLevel } from "./enclave-identity.ts";
 export { ECDSA_WITH_SHA256, normaliseSerial, parseCrl, type Crl } from "./crl.ts";
 export { COMPONENT_TCB_STATUSES, TCB_STATUSES, type ComponentTcbStatus, type TcbStatus } from "./tcb-status.ts";

@@ -78,6 +78,14 @@ export function collateralFromBundle(text: string): Collateral {
   } catch (error) {
     throw new CollateralError("ERR_COLLATERAL_BUNDLE", "collateral bundle is not JSON", "collateral.json", { cause: error });
   }
+  return collateralFromBundleObject(json);
+}
+
+/**
+ * {@link collateralFromBundle} for a bundle already parsed from JSON (e.g. the object a PCCS
+ * client or dcap-qvl's getCollateral returns). Throws CollateralError ERR_COLLATERAL_BUNDLE.
+ */
+export function collateralFromBundleObject(json: unknown): Collateral {
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new CollateralError("ERR_COLLATERAL_BUNDLE", "collateral bundle is not a JSON object", "collateral.json");
   }

@@ -76,7 +76,7 @@ export function parseTcbInfo(signedText: string): TcbInfo {
   const tcbLevels = levels.map((level, i) => parseLevel(f, level, `tcbLevels[${i}]`, version, isTdx));
   const seen = new Set<string>();
   for (const level of tcbLevels) {
-    const key = [...level.sgxComponents, level.pceSvn, ...(level.tdxComponents ?? [])].join(",");
+    const key = tcbLevelKey(level).join(",");
     if (seen.has(key)) f.fail("tcbLevels", "duplicate TCB level");
     seen.add(key);
   }
@@ -96,6 +96,11 @@ export function parseTcbInfo(signedText: string): TcbInfo {
         : undefined,
     tcbLevels,
   };
+}
+
+/** A level's SVNs in the order QVL compares levels: SGX components, PCESVN, then TDX components. */
+export function tcbLevelKey(level: TcbLevel): number[] {
+  return [...level.sgxComponents, level.pceSvn, ...(level.tdxComponents ?? [])];
 }
 
 function parseLevel(f: JsonFields, value: unknown, path: string, version: number, isTdx: boolean): TcbLevel {

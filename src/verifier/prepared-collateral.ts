@@ -5,6 +5,7 @@ import {
   parseCrl,
   parseEnclaveIdentity,
   parseTcbInfo,
+  tcbLevelKey,
   type Collateral,
   type Crl,
   type EnclaveIdentity,
@@ -152,7 +153,7 @@ export function prepareWithAnchors(collateral: Collateral, anchors: TrustAnchors
     rootKeyHex: pckCrlChain.rootKeyHex,
     rootKind: pckCrlChain.rootKind,
     tcbInfo,
-    tcbLevels: [...tcbInfo.tcbLevels].sort(compareLevels),
+    tcbLevels: inQvlOrder(tcbInfo.tcbLevels),
     qeIdentity,
     pckCrl,
     rootCaCrl,
@@ -280,12 +281,14 @@ export function certValidity(cert: CheckedCertificate, item: string): Collateral
 }
 
 /** QVL order: higher levels first, lexicographic over SGX components, PCESVN, then TDX components. */
-function compareLevels(a: TcbLevel, b: TcbLevel): number {
-  const ka = [...a.sgxComponents, a.pceSvn, ...(a.tdxComponents ?? [])];
-  const kb = [...b.sgxComponents, b.pceSvn, ...(b.tdxComponents ?? [])];
-  for (let i = 0; i < ka.length; i++) {
-    const d = (kb[i] ?? 0) - (ka[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
+function inQvlOrder(levels: readonly TcbLevel[]): TcbLevel[] {
+  const keyed = levels.map((level) => ({ level, key: tcbLevelKey(level) }));
+  keyed.sort((a, b) => {
+    for (let i = 0; i < a.key.length; i++) {
+      const d = (b.key[i] ?? 0) - a.key[i]!;
+      if (d !== 0) return d;
+    }
+    return 0;
+  });
+  return keyed.map((k) => k.level);
 }

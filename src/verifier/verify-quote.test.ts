@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
-import { collateralFromBundle, loadCollateral, type Collateral } from "../collateral/index.ts";
+import { collateralFromBundle, collateralFromBundleObject, loadCollateral, type Collateral } from "../collateral/index.ts";
 import { decodeQuote, QuoteFormatError } from "../quote/index.ts";
 import { appraiseVerdict, prepareCollateral, verifyQuote, VerifyError } from "./index.ts";
 import { FULL_VECTORS, loadFullVector, type FullVector } from "./test-helpers/full-vectors.ts";
@@ -37,11 +37,15 @@ function checkOutcome(v: FullVector, collateral: Collateral, how: string): void 
 }
 
 for (const name of FULL_VECTORS) {
-  test(`${name}: expected.json outcome from split files, collateral.json, and prepared collateral`, async () => {
+  test(`${name}: expected.json outcome from split files, collateral.json, its parsed object, and prepared collateral`, async () => {
     const v = loadFullVector(name);
     checkOutcome(v, await loadCollateral(v.dir), "split files");
     checkOutcome(v, await loadCollateral(join(v.dir, "collateral.json")), "collateral.json");
-    const prepared = prepareCollateral(collateralFromBundle(readFileSync(join(v.dir, "collateral.json"), "utf8")));
+    const bundleText = readFileSync(join(v.dir, "collateral.json"), "utf8");
+    const fromObject = collateralFromBundleObject(JSON.parse(bundleText));
+    assert.deepEqual(fromObject, collateralFromBundle(bundleText));
+    checkOutcome(v, fromObject, "bundle object");
+    const prepared = prepareCollateral(collateralFromBundle(bundleText));
     checkOutcome(v, prepared as unknown as Collateral, "prepared");
   });
 }
@@ -193,6 +197,19 @@ test("a collateral object changed in place after a first verification is judged 
   assert.equal(verifyQuote(v.quote, collateral, { now: v.now }).tcbStatus, v.expected.tcb_status);
   collateral.tcbInfoSignature[10]! ^= 1;
   assert.throws(() => verifyQuote(v.quote, collateral, { now: v.now }), { code: "ERR_VERIFY_TCB_INFO_SIGNATURE" });
+});
+
+test("a bundle that is not a JSON object is a typed collateral error", () => {
+  for (const bundle of [null, [], "text", 42]) {
+    assert.throws(() => collateralFromBundleObject(bundle), { code: "ERR_COLLATERAL_BUNDLE" });
+  }
+  assert.throws(() => collateralFromBundle("{"), { code: "ERR_COLLATERAL_BUNDLE" });
+  const v = loadFullVector("sgx-v3-phala");
+  const bundle = JSON.parse(readFileSync(join(v.dir, "collateral.json"), "utf8")) as Record<string, unknown>;
+  assert.throws(() => collateralFromBundleObject({ ...bundle, pck_crl_issuer_chain: 1 }), {
+    code: "ERR_COLLATERAL_BUNDLE",
+    item: "pck_crl_issuer_chain",
+  });
 });
 
 test("a trusted root that is not a certificate is a typed error, not a crash", () => {
