@@ -5,15 +5,18 @@
  * avoid), and a no-work Node server on the same socket protocol (what one connection per request
  * costs by itself on this machine).
  *
- * The daemon runs as its own process (`sgx-quote-helper serve`), as in production. The clients
- * are a small C program (bench/load/aesm-load.c, built here with cc), as cheap as Intel's own C
- * client; without a C compiler they fall back to our TypeScript AesmClient. Both clients share
- * the machine with the daemon, so every client cycle is one the daemon does not get.
+ * The daemon runs as its own process (`sgx-quote-helper serve` from dist/), as in production.
+ * The clients are a small C program (bench/load/aesm-load.c, built here with cc), as cheap as
+ * Intel's own C client; a reply counts only when it carries errorCode 0 (a refusal is cheap and
+ * must not pass for a quote). Without a C compiler they fall back to our TypeScript AesmClient.
+ * Both clients share the machine with the daemon, so every client cycle is one the daemon does
+ * not get.
  *
  * Usage: npm run bench [-- --seconds 3 --concurrency 1,16,64]
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -63,6 +66,12 @@ function startProcess(args: string[]): ChildProcess {
   return spawn(process.execPath, ["--import", "tsx", ...args], { stdio: ["ignore", "inherit", "inherit"] });
 }
 
+/** The daemon as installed (bin → dist, built by `npm ci`); the TypeScript sources when dist is missing. */
+function startDaemon(args: string[]): ChildProcess {
+  if (!existsSync(here("../dist/cli/entry.js"))) return startProcess([here("../src/cli/entry.ts"), ...args]);
+  return spawn(process.execPath, [here("../bin/sgx-quote-helper.js"), ...args], { stdio: ["ignore", "inherit", "inherit"] });
+}
+
 async function stopProcess(child: ChildProcess): Promise<void> {
   child.kill("SIGTERM");
   await new Promise((resolve) => child.once("exit", resolve));
@@ -97,16 +106,7 @@ async function runTsLoad(socketPath: string, report: Uint8Array, size: number, c
 
 const dir = await mkdtemp(join(tmpdir(), "sqh-bench-"));
 const socketPath = join(dir, "aesm.socket");
-const daemon = startProcess([
-  here("../src/cli/entry.ts"),
-  "serve",
-  "--socket",
-  socketPath,
-  "--state-dir",
-  join(dir, "state"),
-  "--log-level",
-  "warn",
-]);
+const daemon = startDaemon(["serve", "--socket", socketPath, "--state-dir", join(dir, "state"), "--log-level", "warn"]);
 try {
   await waitForSocket(socketPath);
   const client = new AesmClient({ socketPath });

@@ -2,7 +2,7 @@
  * Load generator for the AESM socket, in C so the clients cost the machine as little as
  * Intel's own C client would: N threads, each sending one pre-encoded framed request per
  * connection and reading the framed reply, as libsgx_quote_ex does.
- * Usage: aesm-load SOCKET REQUEST_FILE CLIENTS SECONDS  -> prints "count p50_us p99_us"
+ * Usage: aesm-load SOCKET REQUEST_FILE CLIENTS SECONDS  -> prints "count p50_us p99_us failed"
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -42,14 +42,29 @@ static int read_fully(int fd, unsigned char *buffer, size_t bytes) {
   return 0;
 }
 
-/* One request on a fresh connection; 0 when a whole reply frame came back. */
+/*
+ * Whether a reply frame's body is a response whose wrapped message starts with errorCode 0: the
+ * wrapper (a length-delimited field, varint tag and length) then field 1 as varint 0 (08 00), as
+ * the daemon writes it (proto2 presence: errorCode is always written first). Error replies are
+ * cheap to produce, so they must not count as quotes.
+ */
+static int succeeded(const unsigned char *body, size_t length) {
+  size_t pos = 0;
+  for (int varints = 0; varints < 2; varints++) { /* wrapper tag, then wrapper length */
+    while (pos < length && (body[pos] & 0x80)) pos++;
+    if (++pos > length) return 0;
+  }
+  return pos + 2 <= length && body[pos] == 0x08 && body[pos + 1] == 0x00;
+}
+
+/* One request on a fresh connection; 0 when a whole reply frame with errorCode 0 came back. */
 static int exchange(unsigned char *reply, size_t reply_capacity) {
   int fd = socket(AF_UNIX, SOCK_STREAM, 0);
   if (fd < 0) return -1;
   int status = -1;
   if (connect(fd, (struct sockaddr *)&address, sizeof address) == 0 && write(fd, request, request_bytes) == (ssize_t)request_bytes) {
     uint32_t length;
-    if (read_fully(fd, (unsigned char *)&length, 4) == 0 && length <= reply_capacity && read_fully(fd, reply, length) == 0) status = 0;
+    if (read_fully(fd, (unsigned char *)&length, 4) == 0 && length <= reply_capacity && read_fully(fd, reply, length) == 0 && succeeded(reply, length)) status = 0;
   }
   close(fd);
   return status;
