@@ -5,8 +5,8 @@
  * avoid), and a no-work Node server on the same socket protocol (what one connection per request
  * costs by itself on this machine).
  *
- * The daemon runs as its own process (`sgx-quote-helper serve` from dist/), as in production.
- * The clients are a small C program (bench/load/aesm-load.c, built here with cc), as cheap as
+ * The daemon runs as its own process (`sgx-quote-helper serve` from dist/, rebuilt first), as in
+ * production. The clients are a small C program (bench/load/aesm-load.c, built here with cc), as cheap as
  * Intel's own C client; a reply counts only when it carries errorCode 0 (a refusal is cheap and
  * must not pass for a quote). Without a C compiler they fall back to our TypeScript AesmClient.
  * Both clients share the machine with the daemon, so every client cycle is one the daemon does
@@ -16,7 +16,6 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -66,9 +65,9 @@ function startProcess(args: string[]): ChildProcess {
   return spawn(process.execPath, ["--import", "tsx", ...args], { stdio: ["ignore", "inherit", "inherit"] });
 }
 
-/** The daemon as installed (bin → dist, built by `npm ci`); the TypeScript sources when dist is missing. */
+/** The daemon as installed (bin → dist), rebuilt from the sources first so it is never stale. */
 function startDaemon(args: string[]): ChildProcess {
-  if (!existsSync(here("../dist/cli/entry.js"))) return startProcess([here("../src/cli/entry.ts"), ...args]);
+  execFileSync("npm", ["run", "--silent", "build"], { cwd: here(".."), stdio: "inherit" });
   return spawn(process.execPath, [here("../bin/sgx-quote-helper.js"), ...args], { stdio: ["ignore", "inherit", "inherit"] });
 }
 

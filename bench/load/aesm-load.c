@@ -43,17 +43,15 @@ static int read_fully(int fd, unsigned char *buffer, size_t bytes) {
 }
 
 /*
- * Whether a reply frame's body is a response whose wrapped message starts with errorCode 0: the
- * wrapper (a length-delimited field, varint tag and length) then field 1 as varint 0 (08 00), as
- * the daemon writes it (proto2 presence: errorCode is always written first). Error replies are
- * cheap to produce, so they must not count as quotes.
+ * Whether a reply frame's body is a GetQuoteEx response (wrapper field 17, tag 8a 01) whose
+ * message starts with errorCode 0 (08 00), as the daemon writes it: proto2 presence writes
+ * errorCode first. Error replies are cheap to produce, so they must not count as quotes.
  */
 static int succeeded(const unsigned char *body, size_t length) {
-  size_t pos = 0;
-  for (int varints = 0; varints < 2; varints++) { /* wrapper tag, then wrapper length */
-    while (pos < length && (body[pos] & 0x80)) pos++;
-    if (++pos > length) return 0;
-  }
+  if (length < 3 || body[0] != 0x8a || body[1] != 0x01) return 0;
+  size_t pos = 2;
+  while (pos < length && (body[pos] & 0x80)) pos++; /* the wrapper's length */
+  pos++;
   return pos + 2 <= length && body[pos] == 0x08 && body[pos + 1] == 0x00;
 }
 

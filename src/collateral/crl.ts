@@ -137,22 +137,30 @@ function serialHex(bytes: Uint8Array): string {
 }
 
 function crlDer(input: Uint8Array | string, item: string): Uint8Array {
-  if (typeof input !== "string" && input[0] === 0x30) return input;
-  const der = crlDerFromText(typeof input === "string" ? input : Buffer.from(input).toString("latin1"));
+  const der = crlDerOf(input);
   if (der === undefined) throw new CollateralError("ERR_COLLATERAL_CRL", `${item} is neither DER, PEM nor hex`, item);
   return der;
 }
 
+/**
+ * The DER of a CRL given as DER bytes (a first byte of 0x30, SEQUENCE; for text, the character
+ * "0"), as PEM, or as hex text of the DER; undefined for anything else. Text counts as its
+ * latin1 bytes, the way collateral bundles carry binary in strings.
+ */
+export function crlDerOf(input: Uint8Array | string): Uint8Array | undefined {
+  if (typeof input !== "string") return input[0] === 0x30 ? input : crlDerFromText(Buffer.from(input).toString("latin1"));
+  return input.charCodeAt(0) === 0x30 ? new Uint8Array(Buffer.from(input, "latin1")) : crlDerFromText(input);
+}
+
 const PEM_CRL = /-----BEGIN X509 CRL-----([A-Za-z0-9+/=\s]+)-----END X509 CRL-----/;
 
+const HEX = /^[0-9a-fA-F]*$/;
+
 /** The DER of a CRL written as hex text of the DER or as PEM; undefined for any other text. */
-export function crlDerFromText(text: string): Uint8Array | undefined {
+function crlDerFromText(text: string): Uint8Array | undefined {
   const trimmed = text.trim();
-  if (trimmed.length > 0 && trimmed.length % 2 === 0) {
-    const der = Buffer.from(trimmed, "hex");
-    // Hex decoding stops at the first pair that is not hex: a short result means the text is not hex.
-    if (der.byteLength * 2 === trimmed.length) return new Uint8Array(der.buffer, der.byteOffset, der.byteLength);
-  }
+  // node's hex decoder reads only each character's low byte, so the characters are checked here.
+  if (trimmed.length > 0 && trimmed.length % 2 === 0 && HEX.test(trimmed)) return new Uint8Array(Buffer.from(trimmed, "hex"));
   const pem = PEM_CRL.exec(text);
   return pem ? new Uint8Array(Buffer.from(pem[1]!.replace(/\s+/g, ""), "base64")) : undefined;
 }

@@ -1,7 +1,6 @@
 import { JsonFields } from "./json-fields.ts";
 import { parseComponentTcbLevels, type ComponentTcbLevel } from "./component-tcb-level.ts";
 
-/** A level of an enclave identity (QE / TD_QE). */
 /** A QE identity TCB level. */
 export type EnclaveIdentityTcbLevel = ComponentTcbLevel;
 

@@ -2,7 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fromHex } from "../shared/bytes.ts";
 import type { Collateral } from "./collateral.ts";
-import { crlDerFromText } from "./crl.ts";
+import { crlDerOf } from "./crl.ts";
 import { CollateralError } from "./errors.ts";
 import { splitSignedJson, topLevelMembers } from "./signed-json.ts";
 
@@ -102,8 +102,7 @@ export function collateralFromBundleObject(json: unknown): Collateral {
       return new Uint8Array(value as number[]);
     }
     const text = str(name);
-    // What crlBytes makes of the text's latin1 bytes, without the round trip through bytes.
-    return (text[0] !== "0" ? crlDerFromText(text) : undefined) ?? new Uint8Array(Buffer.from(text, "latin1"));
+    return crlDerOf(text) ?? new Uint8Array(Buffer.from(text, "latin1"));
   };
   const signed = (name: string, member: string, sigName: string): { text: string; signature: Uint8Array } => {
     const value = str(name);
@@ -152,8 +151,7 @@ function topLevelMembersSafe(text: string): Map<string, string> {
  * returned unchanged so the CRL parser reports it with its own error.
  */
 export function crlBytes(input: Uint8Array): Uint8Array {
-  if (input[0] === 0x30) return input;
-  return crlDerFromText(Buffer.from(input).toString("latin1")) ?? input;
+  return crlDerOf(input) ?? input;
 }
 
 async function readText(path: string): Promise<string> {

@@ -15,7 +15,6 @@ export interface TcbLevel {
   readonly advisoryIds: readonly string[];
 }
 
-/** A level of a TDX module identity. */
 /** A TDX module identity TCB level. */
 export type TdxModuleTcbLevel = ComponentTcbLevel;
 

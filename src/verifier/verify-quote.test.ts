@@ -42,9 +42,10 @@ for (const name of FULL_VECTORS) {
     checkOutcome(v, await loadCollateral(v.dir), "split files");
     checkOutcome(v, await loadCollateral(join(v.dir, "collateral.json")), "collateral.json");
     const bundleText = readFileSync(join(v.dir, "collateral.json"), "utf8");
-    const fromObject = collateralFromBundleObject(JSON.parse(bundleText));
-    assert.deepEqual(fromObject, collateralFromBundle(bundleText));
-    checkOutcome(v, fromObject, "bundle object");
+    const bundle = JSON.parse(bundleText) as Record<string, string>;
+    // The object form, with a CRL as an array of byte values (as some PCCS clients give it).
+    const withByteArray = { ...bundle, root_ca_crl: [...Buffer.from(bundle.root_ca_crl!, "hex")] };
+    checkOutcome(v, collateralFromBundleObject(withByteArray), "bundle object");
     const prepared = prepareCollateral(collateralFromBundle(bundleText));
     checkOutcome(v, prepared as unknown as Collateral, "prepared");
   });
