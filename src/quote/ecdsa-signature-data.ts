@@ -61,14 +61,26 @@ export const ECDSA_SIG_DATA_FIXED_SIZE = 576;
 export function readEcdsaSignatureData(reader: ByteReader): { parsed: EcdsaSignatureData; raw: EcdsaSignatureDataRaw } {
   const quoteSignature = reader.bytes("signature_data.quote_signature", 64);
   const attestationPublicKey = reader.bytes("signature_data.attestation_public_key", 64);
-  const qeReportBody = reader.bytes("signature_data.qe_report", 384);
-  const qeReportSignature = reader.bytes("signature_data.qe_report_signature", 64);
-  const authSize = reader.u16("signature_data.qe_auth_data_size");
-  const qeAuthData = reader.bytes("signature_data.qe_auth_data", authSize);
-  const type = reader.u16("signature_data.certification_data_type");
-  const certSize = reader.u32("signature_data.certification_data_size");
-  const certificationData = reader.bytes("signature_data.certification_data", certSize);
-  return withParsed({ quoteSignature, attestationPublicKey, qeReportBody, qeReportSignature, qeAuthData, certificationData }, type);
+  const { type, ...certified } = readCertifiedQeReport(reader, "signature_data");
+  return withParsed({ quoteSignature, attestationPublicKey, ...certified }, type);
+}
+
+/**
+ * QE report, its signature, the QE auth data and the certification data, laid out alike in v3
+ * signature data and in a v4/v5 type-6 envelope; `scope` names the fields in errors.
+ */
+function readCertifiedQeReport(
+  reader: ByteReader,
+  scope: string,
+): Pick<EcdsaSignatureDataRaw, "qeReportBody" | "qeReportSignature" | "qeAuthData" | "certificationData"> & { type: number } {
+  const qeReportBody = reader.bytes(`${scope}.qe_report`, 384);
+  const qeReportSignature = reader.bytes(`${scope}.qe_report_signature`, 64);
+  const authSize = reader.u16(`${scope}.qe_auth_data_size`);
+  const qeAuthData = reader.bytes(`${scope}.qe_auth_data`, authSize);
+  const type = reader.u16(`${scope}.certification_data_type`);
+  const certSize = reader.u32(`${scope}.certification_data_size`);
+  const certificationData = reader.bytes(`${scope}.certification_data`, certSize);
+  return { qeReportBody, qeReportSignature, qeAuthData, type, certificationData };
 }
 
 /** The raw views with their parsed copies (the parsed side owns its bytes). */
@@ -153,13 +165,7 @@ export function readQeReportCertificationData(reader: ByteReader): { parsed: Ecd
   const envelopeBase = reader.absoluteOffset;
   const envelope = new ByteReader(reader.bytes("signature_data.qe_report_certification_data", size), envelopeBase);
   try {
-    const qeReportBody = envelope.bytes("qe_report_certification_data.qe_report", 384);
-    const qeReportSignature = envelope.bytes("qe_report_certification_data.qe_report_signature", 64);
-    const authSize = envelope.u16("qe_report_certification_data.qe_auth_data_size");
-    const qeAuthData = envelope.bytes("qe_report_certification_data.qe_auth_data", authSize);
-    const type = envelope.u16("qe_report_certification_data.certification_data_type");
-    const certSize = envelope.u32("qe_report_certification_data.certification_data_size");
-    const certificationData = envelope.bytes("qe_report_certification_data.certification_data", certSize);
+    const { type, ...certified } = readCertifiedQeReport(envelope, "qe_report_certification_data");
     if (envelope.remaining !== 0) {
       throw new QuoteFormatError(
         "ERR_QUOTE_LENGTH_MISMATCH",
@@ -167,7 +173,7 @@ export function readQeReportCertificationData(reader: ByteReader): { parsed: Ecd
         { field: "signature_data.certification_data_size", offset: sizeOffset },
       );
     }
-    return withParsed({ quoteSignature, attestationPublicKey, qeReportBody, qeReportSignature, qeAuthData, certificationData }, type);
+    return withParsed({ quoteSignature, attestationPublicKey, ...certified }, type);
   } catch (error) {
     // Inside the envelope every overrun means its declared size S is too small for its contents.
     if (error instanceof QuoteFormatError && error.code === "ERR_QUOTE_TRUNCATED") {
