@@ -10,13 +10,8 @@ import { defaultEcdsaAttKeyId } from "../sgx/index.ts";
 import { AesmClient } from "./aesm-client.ts";
 import { AesmClientError } from "./errors.ts";
 import { SgxStatus } from "./sgx-status.ts";
+import { blob, capturedFrame, keyId, qeReportInfo, report, targetInfo } from "../../test/fixtures/aesm-captures.ts";
 import { createFakeAesmHarness, hex, reply, type FakeAesmHarness, type FakeReply } from "./test-helpers/fake-aesm-server.ts";
-
-const blob = (length: number, seed: number) => Buffer.from(Array.from({ length }, (_, i) => (i * 7 + seed) & 0xff));
-const keyId = blob(256, 1);
-const report = blob(432, 2);
-const qeReportInfo = blob(960, 3);
-const targetInfo = blob(512, 4);
 
 // sgx_status_t values, aesm-protocol.md 4.2.
 const SGX_ERROR_UNEXPECTED = 0x0001;
@@ -199,57 +194,49 @@ describe("request bytes on the wire match Intel's capture (2.6)", { timeout: 10_
       name: "sgx_get_supported_att_key_id_num",
       run: (c) => c.getSupportedAttKeyIdNum(),
       ok: calls[0]!.ok,
-      expected: hex("06000000 aa 01 03 48 98 75"),
+      expected: capturedFrame(0),
     },
     {
       name: "sgx_get_supported_att_key_ids(n=1)",
       run: (c) => c.getSupportedAttKeyIds(1),
       ok: calls[1]!.ok,
-      expected: hex("09000000 b2 01 06 08 80 02 48 98 75"),
+      expected: capturedFrame(1),
     },
     {
       name: "sgx_select_att_key_id(NULL, 0): timeout is field 2",
       run: (c) => c.selectAttKeyId(),
       ok: calls[2]!.ok,
-      expected: hex("06000000 9a 01 03 10 98 75"),
+      expected: capturedFrame(2),
     },
     {
       name: "sgx_select_att_key_id with an empty list is the same as no list",
       run: (c) => c.selectAttKeyId(new Uint8Array(0)),
       ok: calls[2]!.ok,
-      expected: hex("06000000 9a 01 03 10 98 75"),
+      expected: capturedFrame(2),
     },
     {
       name: "sgx_init_quote_ex probe: b_pub_key_id=false present, buf_size absent",
       run: (c) => c.initQuoteEx(keyId),
       ok: calls[3]!.ok,
-      expected: Buffer.concat([hex("0b010000 7a 88 02 0a 80 02"), keyId, hex("18 00 48 98 75")]),
+      expected: capturedFrame(3),
     },
     {
       name: "sgx_init_quote_ex with a 32-byte buffer",
       run: (c) => c.initQuoteEx(keyId, 32),
       ok: reply("initQuoteExRes", { errorCode: 0, targetInfo, pubKeyIdSize: 32n, pubKeyId: blob(32, 5) }),
-      expected: Buffer.concat([hex("0d010000 7a 8a 02 0a 80 02"), keyId, hex("18 01 20 20 48 98 75")]),
+      expected: capturedFrame(4),
     },
     {
       name: "sgx_get_quote_size_ex",
       run: (c) => c.getQuoteSizeEx(keyId),
       ok: calls[4]!.ok,
-      expected: Buffer.concat([hex("0a010000 82 01 86 02 0a 80 02"), keyId, hex("48 98 75")]),
+      expected: capturedFrame(5),
     },
     {
       name: "sgx_get_quote_ex with qe_report_info and quote size 100",
       run: (c) => c.getQuoteEx(report, keyId, 100, qeReportInfo),
       ok: reply("getQuoteExRes", { errorCode: 0, quote: new Uint8Array(100), qeReportInfo }),
-      expected: Buffer.concat([
-        hex("82060000 8a 01 fe 0c 0a b0 03"),
-        report,
-        hex("12 80 02"),
-        keyId,
-        hex("1a c0 07"),
-        qeReportInfo,
-        hex("20 64 48 98 75"),
-      ]),
+      expected: capturedFrame(6),
     },
   ];
 

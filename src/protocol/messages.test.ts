@@ -2,46 +2,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { decodeRequest, decodeResponse, encodeRequest, encodeResponse, ProtocolError } from "./messages.ts";
 import { encodeFrame } from "./frame.ts";
+import { CAPTURED_REQUESTS, hex, keyId, qeReportInfo, report, targetInfo } from "../../test/fixtures/aesm-captures.ts";
 
-// Captured wire bytes from aesm-protocol.md section 2.6: Intel's libsgx_quote_ex (requests) and
-// Intel's server IPC layer (responses). Structure blobs are filled with a recognisable pattern,
-// since the capture notes only their length.
-const hex = (s: string) => Buffer.from(s.replace(/[^0-9a-f]/gi, ""), "hex");
-const blob = (length: number, seed: number) => Buffer.from(Array.from({ length }, (_, i) => (i * 7 + seed) & 0xff));
-const keyId = blob(256, 1);
-const report = blob(432, 2);
-const qeReportInfo = blob(960, 3);
-const targetInfo = blob(512, 4);
-
-const capturedRequests = [
-  { name: "sgx_get_supported_att_key_id_num", header: "06000000", body: hex("aa 01 03 48 98 75") },
-  { name: "sgx_get_supported_att_key_ids(n=1)", header: "09000000", body: hex("b2 01 06 08 80 02 48 98 75") },
-  { name: "sgx_select_att_key_id(NULL,0)", header: "06000000", body: hex("9a 01 03 10 98 75") },
-  {
-    name: "sgx_init_quote_ex probe",
-    header: "0b010000",
-    body: Buffer.concat([hex("7a 88 02 0a 80 02"), keyId, hex("18 00 48 98 75")]),
-  },
-  {
-    name: "sgx_init_quote_ex with a 32 B buffer",
-    header: "0d010000",
-    body: Buffer.concat([hex("7a 8a 02 0a 80 02"), keyId, hex("18 01 20 20 48 98 75")]),
-  },
-  { name: "sgx_get_quote_size_ex", header: "0a010000", body: Buffer.concat([hex("82 01 86 02 0a 80 02"), keyId, hex("48 98 75")]) },
-  {
-    name: "sgx_get_quote_ex(qe_report_info, quote_size=100)",
-    header: "82060000",
-    body: Buffer.concat([
-      hex("8a 01 fe 0c 0a b0 03"),
-      report,
-      hex("12 80 02"),
-      keyId,
-      hex("1a c0 07"),
-      qeReportInfo,
-      hex("20 64 48 98 75"),
-    ]),
-  },
-];
+// Captured wire bytes from aesm-protocol.md section 2.6: Intel's libsgx_quote_ex (requests, in
+// the shared fixture) and Intel's server IPC layer (responses).
+const capturedRequests = CAPTURED_REQUESTS;
 
 describe("captured Intel requests (section 2.6)", () => {
   for (const { name, header, body } of capturedRequests) {

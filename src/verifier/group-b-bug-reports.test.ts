@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { loadCollateral, type Collateral } from "../collateral/index.ts";
 import { decodeQuote, QuoteFormatError } from "../quote/index.ts";
 import { appraiseVerdict, verifyQuote, verifyQuoteSignatures, type QuoteVerdict } from "./index.ts";
-import { loadFullVector, type FullVectorName } from "./test-helpers/full-vectors.ts";
+import { loadFullVector, type FullVectorName } from "../../test/fixtures/vectors.ts";
 import { concat, getU32, latin1, pemBlocks, putU16, putU32, specLayout, withCertificationData } from "./test-helpers/quote-surgery.ts";
 
 const collaterals = new Map<string, Collateral>();

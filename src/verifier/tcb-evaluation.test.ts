@@ -10,23 +10,23 @@ import { VerifyError } from "./errors.ts";
 import { evaluateTcb, moduleIdentity } from "./tcb-evaluation.ts";
 import { convergeTcbStatus, qvResultName } from "./tcb-status.ts";
 import { QvResult } from "./quote3-verify-status.ts";
-import { PCK_TCB, SECTION_4_7, svn16, td15Body, tcbInfoText, tdxTcbInfo, sgxTcbInfo } from "./test-helpers/synthetic-tcb.ts";
-
-const PLATFORM_STATUSES: readonly TcbStatus[] = [
-  "UpToDate",
-  "SWHardeningNeeded",
-  "ConfigurationNeeded",
-  "ConfigurationAndSWHardeningNeeded",
-  "OutOfDate",
-  "OutOfDateConfigurationNeeded",
-  "Revoked",
-];
+import {
+  PCK_TCB,
+  PLATFORM_TCB_STATUSES,
+  QV_RESULT_OF_STATUS,
+  SECTION_4_7,
+  svn16,
+  td15Body,
+  tcbInfoText,
+  tdxTcbInfo,
+  sgxTcbInfo,
+} from "./test-helpers/synthetic-tcb.ts";
 
 test("§4.7 status merging: every (Q, P) pair of the table through convergeTcbStatus", () => {
-  assert.deepEqual([...TCB_STATUSES].sort(), [...PLATFORM_STATUSES].sort(), "the 7 platform statuses of §3.2");
+  assert.deepEqual([...TCB_STATUSES].sort(), [...PLATFORM_TCB_STATUSES].sort(), "the 7 platform statuses of §3.2");
   let pairs = 0;
   for (const [q, row] of Object.entries(SECTION_4_7) as Array<["UpToDate" | "OutOfDate" | "Revoked", Record<TcbStatus, TcbStatus>]>) {
-    for (const p of PLATFORM_STATUSES) {
+    for (const p of PLATFORM_TCB_STATUSES) {
       assert.equal(convergeTcbStatus(p, q), row[p], `Q=${q} P=${p}`);
       pairs++;
     }
@@ -44,15 +44,7 @@ test("§4.7: TD_RELAUNCH_ADVISED[_CONFIGURATION_NEEDED] pass through unchanged w
 });
 
 test("§5: sgx_ql_qv_result_t of every non-terminal final status", () => {
-  const expected: Record<Exclude<TcbStatus, "Revoked">, [string, number]> = {
-    UpToDate: ["SGX_QL_QV_RESULT_OK", 0x0000],
-    ConfigurationNeeded: ["SGX_QL_QV_RESULT_CONFIG_NEEDED", 0xa001],
-    OutOfDate: ["SGX_QL_QV_RESULT_OUT_OF_DATE", 0xa002],
-    OutOfDateConfigurationNeeded: ["SGX_QL_QV_RESULT_OUT_OF_DATE_CONFIG_NEEDED", 0xa003],
-    SWHardeningNeeded: ["SGX_QL_QV_RESULT_SW_HARDENING_NEEDED", 0xa007],
-    ConfigurationAndSWHardeningNeeded: ["SGX_QL_QV_RESULT_CONFIG_AND_SW_HARDENING_NEEDED", 0xa008],
-  };
-  for (const [status, [name, value]] of Object.entries(expected) as Array<[Exclude<TcbStatus, "Revoked">, [string, number]]>) {
+  for (const [status, [name, value]] of Object.entries(QV_RESULT_OF_STATUS) as Array<[Exclude<TcbStatus, "Revoked">, [string, number]]>) {
     assert.equal(qvResultName(status), name, status);
     assert.equal(QvResult[qvResultName(status)], value, status);
   }
@@ -61,7 +53,7 @@ test("§5: sgx_ql_qv_result_t of every non-terminal final status", () => {
 test("§4.7 applied to the TDX module: every (module status, TDX level status) pair through evaluateTcb", () => {
   // One TDX level with status P; module TDX_01 with one level of status M; TEE_TCB_SVN = [1, 1, 0 …].
   for (const [m, row] of Object.entries(SECTION_4_7) as Array<["UpToDate" | "OutOfDate" | "Revoked", Record<TcbStatus, TcbStatus>]>) {
-    for (const p of PLATFORM_STATUSES) {
+    for (const p of PLATFORM_TCB_STATUSES) {
       const info = tdxTcbInfo([{ status: p }], [{ id: "TDX_01", levels: [{ isvsvn: 1, status: m }] }]);
       const r = evaluateTcb(info, info.tcbLevels, PCK_TCB, {
         teeTcbSvn: Uint8Array.from(svn16([1, 1])),

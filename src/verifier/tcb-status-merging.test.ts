@@ -12,30 +12,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Collateral } from "../collateral/index.ts";
 import { SimQeIdentity, SimulatedPlatform } from "../providers/simulated/index.ts";
-import { createSimReport, defaultEcdsaAttKeyId } from "../sgx/index.ts";
-import { fromHex } from "../shared/bytes.ts";
 import { appraiseVerdict, verifyQuote, VerifyError } from "./index.ts";
-import { SECTION_4_7 } from "./test-helpers/synthetic-tcb.ts";
+import { PLATFORM_TCB_STATUSES, QV_RESULT_OF_STATUS, SECTION_4_7 } from "./test-helpers/synthetic-tcb.ts";
+import { simulatedAppQuote } from "../providers/simulated/test-helpers/app-quote.ts";
 
 // Set once the platform exists: its certificates are issued at the real current time.
 let NOW: Date;
-const QV: Record<string, [string, number]> = {
-  UpToDate: ["SGX_QL_QV_RESULT_OK", 0x0000],
-  ConfigurationNeeded: ["SGX_QL_QV_RESULT_CONFIG_NEEDED", 0xa001],
-  OutOfDate: ["SGX_QL_QV_RESULT_OUT_OF_DATE", 0xa002],
-  OutOfDateConfigurationNeeded: ["SGX_QL_QV_RESULT_OUT_OF_DATE_CONFIG_NEEDED", 0xa003],
-  SWHardeningNeeded: ["SGX_QL_QV_RESULT_SW_HARDENING_NEEDED", 0xa007],
-  ConfigurationAndSWHardeningNeeded: ["SGX_QL_QV_RESULT_CONFIG_AND_SW_HARDENING_NEEDED", 0xa008],
-};
-const PLATFORM = [
-  "UpToDate",
-  "SWHardeningNeeded",
-  "ConfigurationNeeded",
-  "ConfigurationAndSWHardeningNeeded",
-  "OutOfDate",
-  "OutOfDateConfigurationNeeded",
-  "Revoked",
-] as const;
 
 let dir: string;
 let platform: SimulatedPlatform;
@@ -47,15 +29,7 @@ let rootPem: string;
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), "status-merging-"));
   platform = await SimulatedPlatform.open({ stateDir: dir });
-  const keyId = defaultEcdsaAttKeyId();
-  const { targetInfo } = await platform.initQuote(keyId);
-  const report = createSimReport({
-    target: targetInfo,
-    mrEnclave: fromHex("5a".repeat(32)),
-    mrSigner: fromHex("6b".repeat(32)),
-    reportData: new Uint8Array(64),
-  });
-  quote = (await platform.getQuote({ report, attKeyId: keyId })).quote;
+  quote = await simulatedAppQuote(platform);
   NOW = new Date(Date.now() + 60_000);
   base = platform.collateral({ now: NOW });
   signingKey = createPrivateKey(await readFile(join(dir, "platform", "tcb-signing.key.pem"), "utf8"));
@@ -107,7 +81,7 @@ test("§4.7 end to end: every (Q, P) pair through verifyQuote, including Q not s
   assert.equal(verify(base).tcbStatus, "UpToDate");
   let pairs = 0;
   for (const q of ["UpToDate", "OutOfDate", "Revoked", "not supported"] as const) {
-    for (const p of PLATFORM) {
+    for (const p of PLATFORM_TCB_STATUSES) {
       pairs++;
       const what = `Q=${q} P=${p}`;
       const collateral = collateralWith(p, q);
@@ -135,8 +109,9 @@ test("§4.7 end to end: every (Q, P) pair through verifyQuote, including Q not s
       assert.equal(r.sgxTcbStatus, p, what);
       assert.equal(r.qeTcbStatus, q, what);
       assert.equal(r.tdxModuleTcbStatus, undefined);
-      assert.equal(r.qvResultName, QV[expected]![0], what);
-      assert.equal(r.qvResult, QV[expected]![1], what);
+      const [qvName, qvValue] = QV_RESULT_OF_STATUS[expected];
+      assert.equal(r.qvResultName, qvName, what);
+      assert.equal(r.qvResult, qvValue, what);
       // BH-19: the default policy accepts exactly the UpToDate verdict.
       assert.equal(appraiseVerdict(r).accepted, expected === "UpToDate", what);
     }

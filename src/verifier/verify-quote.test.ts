@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { collateralFromBundle, collateralFromBundleObject, loadCollateral, type Collateral } from "../collateral/index.ts";
 import { decodeQuote, QuoteFormatError } from "../quote/index.ts";
 import { appraiseVerdict, prepareCollateral, verifyQuote, VerifyError } from "./index.ts";
-import { FULL_VECTORS, loadFullVector, type FullVector } from "./test-helpers/full-vectors.ts";
+import { FULL_VECTORS, loadFullVector, type FullVector } from "../../test/fixtures/vectors.ts";
 
 function checkOutcome(v: FullVector, collateral: Collateral, how: string): void {
   if (v.expected.outcome === "verified") {

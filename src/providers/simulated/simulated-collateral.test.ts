@@ -7,9 +7,8 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { AuthorityKeyIdentifier, CertificateList, CRLNumber, id_ce_authorityKeyIdentifier, id_ce_cRLNumber } from "@peculiar/asn1-x509";
-import { fromHex } from "../../shared/bytes.ts";
-import { createSimReport, defaultEcdsaAttKeyId } from "../../sgx/index.ts";
 import { SIMULATED_TCB_STATUSES, SimulatedPlatform, type SimulatedTcbStatus } from "./index.ts";
+import { simulatedAppQuote } from "./test-helpers/app-quote.ts";
 
 const NOW = new Date("2026-03-01T12:34:56.789Z");
 const REAL = new URL("../../../test/fixtures/vectors/sgx-v3-phala/", import.meta.url);
@@ -149,15 +148,7 @@ for (const status of SIMULATED_TCB_STATUSES) {
 }
 
 test("QE identity matches the simulated QE's report in a real quote (MRSIGNER, ISVPRODID, masked attributes, misc select, ISVSVN level)", async () => {
-  const keyId = defaultEcdsaAttKeyId();
-  const { targetInfo } = await platform.initQuote(keyId);
-  const report = createSimReport({
-    target: targetInfo,
-    mrEnclave: fromHex("5a".repeat(32)),
-    mrSigner: fromHex("6b".repeat(32)),
-    reportData: new Uint8Array(64),
-  });
-  const { quote } = await platform.getQuote({ report, attKeyId: keyId });
+  const quote = await simulatedAppQuote(platform);
   const qe = Buffer.from(quote.subarray(564, 564 + 384)); // header 48 + body 384 + sig len 4 + sig 64 + att key 64
   for (const [qeStatus, isvSvnStatus] of [
     ["UpToDate", "UpToDate"],

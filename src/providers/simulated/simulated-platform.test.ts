@@ -15,6 +15,7 @@ import {
 } from "../../sgx/index.ts";
 import { parsePemCertificateChain, readPckExtension } from "../../quote/index.ts";
 import { SimulatedPlatform, type PlatformFacts } from "./index.ts";
+import { simulatedAppReport } from "./test-helpers/app-quote.ts";
 
 const KEY_ID = defaultEcdsaAttKeyId();
 
@@ -27,16 +28,9 @@ async function withStateDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
-/** An app REPORT for the QE, made the way an SDK simulation enclave would. */
-async function appReport(platform: SimulatedPlatform, reportData = fromHex("ab".repeat(64))): Promise<Uint8Array> {
-  const { targetInfo } = await platform.initQuote(KEY_ID);
-  return createSimReport({
-    target: targetInfo,
-    mrEnclave: fromHex("5a".repeat(32)),
-    mrSigner: fromHex("6b".repeat(32)),
-    isvProdId: 9,
-    reportData,
-  });
+/** The app REPORT these tests quote. */
+function appReport(platform: SimulatedPlatform, reportData = fromHex("ab".repeat(64))): Promise<Uint8Array> {
+  return simulatedAppReport(platform, { isvProdId: 9, reportData });
 }
 
 /** Public key object from raw x‖y. */

@@ -89,6 +89,27 @@ export function td15Body(teeTcbSvn: readonly number[], teeTcbSvn2: readonly numb
   return parseTdReportBody15(bytes);
 }
 
+/** sgx_ql_qv_result_t name and value of every final status but Revoked (research doc §5), transcribed from the spec. */
+export const QV_RESULT_OF_STATUS: Readonly<Record<Exclude<TcbStatus, "Revoked">, readonly [string, number]>> = {
+  UpToDate: ["SGX_QL_QV_RESULT_OK", 0x0000],
+  ConfigurationNeeded: ["SGX_QL_QV_RESULT_CONFIG_NEEDED", 0xa001],
+  OutOfDate: ["SGX_QL_QV_RESULT_OUT_OF_DATE", 0xa002],
+  OutOfDateConfigurationNeeded: ["SGX_QL_QV_RESULT_OUT_OF_DATE_CONFIG_NEEDED", 0xa003],
+  SWHardeningNeeded: ["SGX_QL_QV_RESULT_SW_HARDENING_NEEDED", 0xa007],
+  ConfigurationAndSWHardeningNeeded: ["SGX_QL_QV_RESULT_CONFIG_AND_SW_HARDENING_NEEDED", 0xa008],
+};
+
+/** The 7 platform TCB statuses of a TCB level (research doc §3.2), transcribed from the spec. */
+export const PLATFORM_TCB_STATUSES: readonly TcbStatus[] = [
+  "UpToDate",
+  "SWHardeningNeeded",
+  "ConfigurationNeeded",
+  "ConfigurationAndSWHardeningNeeded",
+  "OutOfDate",
+  "OutOfDateConfigurationNeeded",
+  "Revoked",
+];
+
 /** §4.7, row by row: Q (QE identity / component status) → P (platform status) → result. */
 export const SECTION_4_7: Readonly<Record<"UpToDate" | "OutOfDate" | "Revoked", Readonly<Record<TcbStatus, TcbStatus>>>> = {
   UpToDate: {
