@@ -1,6 +1,7 @@
 import type { Socket } from "node:net";
-import { FRAME_HEADER_BYTES, FrameDecoder, FrameError } from "../protocol/index.ts";
+import { FrameDecoder, FrameError } from "../protocol/index.ts";
 import { errorMessage } from "../shared/errors.ts";
+import type { DeadlineKind, OpenConnection } from "./open-connections.ts";
 import type { HandlerContext } from "./handlers/index.ts";
 import type { RateLimitedLog } from "./rate-limited-log.ts";
 import { serveRequest, type ServedRequest } from "./serve-request.ts";
@@ -16,22 +17,27 @@ export interface ConnectionLimits {
   readonly writeTimeoutMs: number;
 }
 
+/** What every connection of one event loop shares. */
+export interface ConnectionContext {
+  readonly limits: ConnectionLimits;
+  readonly handlers: HandlerContext;
+  readonly onServed: (served: ServedRequest) => void;
+}
+
 /**
  * Serves one AESM connection: reads exactly one framed request, writes one framed reply, then
  * closes, as aesmd does. Every failure ends only this connection; nothing here throws. Kept
- * lean (few timers and listeners): it runs once per quote.
+ * lean (no timers, few listeners): it runs once per quote. Its deadlines are kept on
+ * `connection`, which the event loop sweeps.
  */
-export function handleConnection(
-  socket: Socket,
-  limits: ConnectionLimits,
-  context: HandlerContext,
-  onServed: (served: ServedRequest) => void,
-): void {
-  const log = context.clientWarnings;
+export function serveConnection(connection: OpenConnection, context: ConnectionContext): void {
+  const { limits } = context;
+  const { socket } = connection;
   const decoder = new FrameDecoder({ maxFrameBytes: limits.maxFrameBytes });
   const acceptedAt = performance.now();
-  socket.setTimeout(limits.idleTimeoutMs, () => drop(socket, log, `no data for ${limits.idleTimeoutMs} ms`));
-  socket.on("error", (error) => context.logger.debug({ err: error }, "connection error"));
+  const requestDeadline = acceptedAt + limits.requestDeadlineMs;
+  connection.expireAt(Math.min(acceptedAt + limits.idleTimeoutMs, requestDeadline), "idle");
+  socket.on("error", (error) => context.handlers.logger.debug({ err: error }, "connection error"));
 
   const onData = (chunk: Buffer): void => {
     let body: Buffer | undefined;
@@ -40,62 +46,67 @@ export function handleConnection(
     } catch (error) {
       drop(
         socket,
-        log,
+        context.handlers.clientWarnings,
         error instanceof FrameError ? error.message : errorMessage(error),
         error instanceof FrameError ? error.code : undefined,
       );
       return;
     }
     if (body === undefined) {
-      // A trickling peer keeps resetting the idle timer; the deadline still bounds it.
-      if (performance.now() - acceptedAt > limits.requestDeadlineMs) drop(socket, log, "request deadline passed");
+      // A trickling peer keeps moving the idle deadline; the request deadline still bounds it.
+      const idleAt = performance.now() + limits.idleTimeoutMs;
+      connection.expireAt(Math.min(idleAt, requestDeadline), idleAt < requestDeadline ? "idle" : "request");
       return;
     }
     // One request per connection: anything after it is never read.
     socket.off("data", onData);
     socket.pause();
-    socket.setTimeout(0);
-    void reply(socket, body, context, limits, onServed);
+    connection.expireAt(Infinity, "write");
+    void reply(connection, body, context);
   };
   socket.on("data", onData);
 }
 
-async function reply(
-  socket: Socket,
-  body: Buffer,
-  context: HandlerContext,
-  limits: ConnectionLimits,
-  onServed: (served: ServedRequest) => void,
-) {
+/** The message a connection cut off at its deadline is logged with. */
+export function deadlineMessage(kind: DeadlineKind, limits: ConnectionLimits): string {
+  switch (kind) {
+    case "idle":
+      return `no data for ${limits.idleTimeoutMs} ms`;
+    case "request":
+      return "request deadline passed";
+    case "write":
+      return `reply not taken within ${limits.writeTimeoutMs} ms`;
+  }
+}
+
+async function reply(connection: OpenConnection, body: Buffer, context: ConnectionContext): Promise<void> {
+  const { socket } = connection;
   try {
-    const served = await serveRequest(body, context);
-    onServed(served);
-    if (served.reply === undefined) socket.destroy();
-    else writeFrameAndClose(socket, served.reply, limits.writeTimeoutMs, context.clientWarnings);
+    const served = await serveRequest(body, context.handlers);
+    context.onServed(served);
+    const { replyFrame, reusable } = served;
+    if (replyFrame === undefined || socket.destroyed) {
+      reusable?.release();
+      socket.destroy();
+      return;
+    }
+    // 'close' comes after libuv has finished with every write: the frame is free again.
+    if (reusable !== undefined) connection.onClosed = () => reusable.release();
+    // Close as soon as the kernel has the bytes, as aesmd closes after writing: a Unix socket
+    // delivers what was written even after close. (Destroying from a write callback instead
+    // makes Node build an ERR_STREAM_DESTROYED per connection.) A client that never reads
+    // cannot hold the connection past the write deadline.
+    connection.expireAt(performance.now() + context.limits.writeTimeoutMs, "write");
+    socket.once("finish", () => socket.destroy());
+    socket.end(replyFrame);
   } catch (error) {
-    context.logger.error({ err: error }, `request failed unexpectedly: ${errorMessage(error)}`);
+    context.handlers.logger.error({ err: error }, `request failed unexpectedly: ${errorMessage(error)}`);
     socket.destroy();
   }
 }
 
-/**
- * Header and body in one writev (no copy of the quote-sized body), then close as soon as the
- * kernel has the bytes, as aesmd closes after writing: a Unix socket delivers what was written
- * even after close. A client that never reads cannot hold the connection past the write timeout.
- */
-function writeFrameAndClose(socket: Socket, body: Uint8Array, writeTimeoutMs: number, log: RateLimitedLog): void {
-  const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
-  header.writeUInt32LE(body.byteLength, 0);
-  const timer = setTimeout(() => drop(socket, log, `reply not taken within ${writeTimeoutMs} ms`), writeTimeoutMs);
-  socket.once("close", () => clearTimeout(timer));
-  socket.once("finish", () => socket.destroy());
-  socket.cork();
-  socket.write(header);
-  socket.end(body);
-  socket.uncork();
-}
-
-function drop(socket: Socket, log: RateLimitedLog, reason: string, code?: string): void {
+/** Closes a misbehaving client's connection with a (rate-limited) warning. */
+export function drop(socket: Socket, log: RateLimitedLog, reason: string, code?: string): void {
   if (socket.destroyed) return;
   log.warn({ code }, `closing connection: ${reason}`);
   socket.destroy();

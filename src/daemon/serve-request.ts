@@ -3,6 +3,7 @@ import {
   ProtocolError,
   RESPONSE_KIND,
   decodeRequest,
+  encodeFrame,
   encodeResponse,
   type RequestKind,
   type RequestPayload,
@@ -12,12 +13,14 @@ import {
 import { Quote3Error } from "../sgx/index.ts";
 import { errorMessage } from "../shared/errors.ts";
 import { AesmFailure } from "./aesm-failure.ts";
-import { HANDLERS, type Handler, type HandlerContext } from "./handlers/index.ts";
+import { EncodedReply, HANDLERS, type Handler, type HandlerContext } from "./handlers/index.ts";
 import { quote3ToAesm } from "./quote3-to-aesm.ts";
 
 export interface ServedRequest {
-  /** Encoded Response to send, or undefined when the connection must close without a reply. */
-  readonly reply: Uint8Array | undefined;
+  /** The framed Response to send, or undefined when the connection must close without a reply. */
+  readonly replyFrame: Uint8Array | undefined;
+  /** A frame to give back once sent (the socket has closed), for reuse. */
+  readonly reusable?: EncodedReply;
   readonly kind?: RequestKind;
   readonly errorCode?: number;
 }
@@ -36,39 +39,36 @@ export async function serveRequest(body: Uint8Array, context: HandlerContext): P
   } catch (error) {
     if (!(error instanceof ProtocolError)) throw error;
     context.clientWarnings.warn({ code: error.code, fields: error.fieldNumbers }, `malformed request received, closing: ${error.message}`);
-    return { reply: undefined };
+    return { replyFrame: undefined };
   }
   const handler = HANDLERS[kind] as Handler<RequestKind>;
-  let outcome: ResponseInit<ResponseKind> | number;
+  let outcome: ResponseInit<ResponseKind> | EncodedReply | number;
   if (missingRequired.length > 0) {
     context.clientWarnings.warn({ kind, missingRequired }, "request lacks required fields");
     outcome = AesmResult.AESM_UNEXPECTED_ERROR;
   } else {
-    outcome = await respondOrFailure(handler, payload, context, kind);
+    try {
+      outcome = await handler.respond(payload, context);
+    } catch (error) {
+      outcome = failureCode(error, kind, context);
+    }
   }
+  if (outcome instanceof EncodedReply) return { replyFrame: outcome.frame, reusable: outcome, kind, errorCode: 0 };
   const [response, errorCode] = typeof outcome === "number" ? [handler.refuse(outcome, payload), outcome] : [outcome, 0];
-  return { reply: encodeResponse(RESPONSE_KIND[kind] as ResponseKind, response as ResponseInit<ResponseKind>), kind, errorCode };
+  const encoded = encodeResponse(RESPONSE_KIND[kind] as ResponseKind, response as ResponseInit<ResponseKind>);
+  return { replyFrame: encodeFrame(encoded), kind, errorCode };
 }
 
-/** The handler's success reply, or the AESM errorCode it failed with. */
-async function respondOrFailure(
-  handler: Handler<RequestKind>,
-  payload: RequestPayload<RequestKind>,
-  context: HandlerContext,
-  kind: RequestKind,
-): Promise<ResponseInit<ResponseKind> | number> {
-  try {
-    return await handler.respond(payload, context);
-  } catch (error) {
-    if (error instanceof AesmFailure) {
-      context.logger.info({ kind, errorCode: error.errorCode }, error.message);
-      return error.errorCode;
-    }
-    if (error instanceof Quote3Error) {
-      context.logger.warn({ kind, status: error.status }, error.message);
-      return quote3ToAesm(error.status);
-    }
-    context.logger.error({ kind, err: error }, `unexpected failure: ${errorMessage(error)}`);
-    return AesmResult.AESM_UNEXPECTED_ERROR;
+/** The AESM errorCode a handler's failure answers with (logged). */
+function failureCode(error: unknown, kind: RequestKind, context: HandlerContext): number {
+  if (error instanceof AesmFailure) {
+    context.logger.info({ kind, errorCode: error.errorCode }, error.message);
+    return error.errorCode;
   }
+  if (error instanceof Quote3Error) {
+    context.logger.warn({ kind, status: error.status }, error.message);
+    return quote3ToAesm(error.status);
+  }
+  context.logger.error({ kind, err: error }, `unexpected failure: ${errorMessage(error)}`);
+  return AesmResult.AESM_UNEXPECTED_ERROR;
 }

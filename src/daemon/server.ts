@@ -1,14 +1,16 @@
 import { mkdir, chmod, lstat, unlink } from "node:fs/promises";
-import { connect, createServer, type Server, type Socket } from "node:net";
+import { connect } from "node:net";
 import { dirname } from "node:path";
 import { pino, type Logger } from "pino";
 import { AESM_SOCKET_PATH, DEFAULT_MAX_FRAME_BYTES } from "../protocol/index.ts";
 import type { QuoteProvider } from "../providers/quote-provider.ts";
 import { SgxQuoteHelperError, errorMessage } from "../shared/errors.ts";
-import { handleConnection, type ConnectionLimits } from "./connection.ts";
+import type { ConnectionLimits } from "./connection.ts";
+import { LoopThread } from "./loop-thread.ts";
 import { RateLimitedLog } from "./rate-limited-log.ts";
-import type { HandlerContext } from "./handlers/index.ts";
-import type { ServedRequest } from "./serve-request.ts";
+import { ServingLoop, type QuoteServerStats } from "./serving-loop.ts";
+
+export type { QuoteServerStats } from "./serving-loop.ts";
 
 export interface QuoteServerOptions {
   readonly provider: QuoteProvider;
@@ -21,10 +23,20 @@ export interface QuoteServerOptions {
   readonly writeTimeoutMs?: number;
   /** Largest GetQuoteEx buf_size served (default 64 KiB; the largest real quote is 13,346 bytes). */
   readonly maxQuoteBufBytes?: number;
-  /** Connections served at once; more are closed on accept (default 1024). */
+  /** Connections served at once by each thread; more are closed on accept (default 1024). */
   readonly maxConnections?: number;
   /** Socket file mode; aesmd uses 0777 so unprivileged pods can connect. */
   readonly socketMode?: number;
+  /**
+   * Event loops serving the socket, each on its own thread (default 1). More than one needs a
+   * provider with a `recipe`, so each thread can open its own instance.
+   */
+  readonly threads?: number;
+  /**
+   * Called when a serving thread dies outside `close`: the listening socket went with it, so the
+   * service is over and should be closed. Default: rethrown, ending the process.
+   */
+  readonly onThreadFailure?: (error: Error) => void;
 }
 
 export class DaemonError extends SgxQuoteHelperError {}
@@ -35,99 +47,146 @@ const MAX_SOCKET_PATH_BYTES = 107;
 /** Default cap on GetQuoteEx buf_size: several times the largest real quote (13,346 bytes). */
 export const DEFAULT_MAX_QUOTE_BUF_BYTES = 64 * 1024;
 
-/** Counters for logs and tests: connections, dropped requests, replies by request type and AESM result. */
-export interface QuoteServerStats {
-  connections: number;
-  dropped: number;
-  readonly served: Map<string, number>;
-}
+/** How long `close` waits for serving threads to let go of the listening socket. */
+const THREAD_RELEASE_TIMEOUT_MS = 5_000;
 
 /**
  * The AESM-compatible quote service on a Unix socket. Each connection is served on its own, so a
- * slow or hostile client never delays another (aesmd reads requests on its single main thread).
+ * slow or hostile client never delays another (aesmd reads requests on its single main thread),
+ * and with `threads` > 1 several event loops accept on the same socket, one per core.
  */
 export class QuoteServer {
   readonly socketPath: string;
-  readonly stats: QuoteServerStats = { connections: 0, dropped: 0, served: new Map() };
-  readonly #server: Server;
-  readonly #sockets = new Set<Socket>();
+  readonly #loop: ServingLoop;
+  readonly #threads: LoopThread[] = [];
+  readonly #released: Int32Array;
   readonly #logger: Logger;
 
-  private constructor(socketPath: string, logger: Logger, limits: ConnectionLimits, context: HandlerContext) {
-    this.#server = createServer((socket) => this.#accept(socket, limits, context));
+  private constructor(socketPath: string, loop: ServingLoop, logger: Logger) {
     this.socketPath = socketPath;
+    this.#loop = loop;
     this.#logger = logger;
+    this.#released = new Int32Array(new SharedArrayBuffer(4));
   }
 
   /** Binds the socket (creating its directory, replacing a stale socket file) and starts serving. */
   static async start(options: QuoteServerOptions): Promise<QuoteServer> {
     const socketPath = options.socketPath ?? AESM_SOCKET_PATH;
     const logger = options.logger ?? pino({ level: "silent" });
+    const threads = options.threads ?? 1;
+    const recipe = options.provider.recipe?.();
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new DaemonError("ERR_DAEMON_THREADS", `threads must be a positive integer, got ${threads}`);
+    if (threads > 1 && recipe === undefined) {
+      throw new DaemonError(
+        "ERR_DAEMON_THREADS",
+        `provider ${options.provider.name} cannot be opened in other threads; serve with one thread`,
+      );
+    }
     const limits: ConnectionLimits = {
       maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
       idleTimeoutMs: options.idleTimeoutMs ?? 5_000,
       requestDeadlineMs: options.requestDeadlineMs ?? 60_000,
       writeTimeoutMs: options.writeTimeoutMs ?? 5_000,
     };
-    const context: HandlerContext = {
-      provider: options.provider,
-      logger,
-      clientWarnings: new RateLimitedLog(logger),
-      maxQuoteBufBytes: options.maxQuoteBufBytes ?? DEFAULT_MAX_QUOTE_BUF_BYTES,
-    };
+    const maxConnections = options.maxConnections ?? 1024;
+    const maxQuoteBufBytes = options.maxQuoteBufBytes ?? DEFAULT_MAX_QUOTE_BUF_BYTES;
+    const loop = new ServingLoop({
+      limits,
+      maxConnections,
+      handlers: { provider: options.provider, logger, clientWarnings: new RateLimitedLog(logger), maxQuoteBufBytes },
+    });
     await prepareSocketPath(socketPath);
-    const instance = new QuoteServer(socketPath, logger, limits, context);
-    const server = instance.#server;
-    server.maxConnections = options.maxConnections ?? 1024;
     try {
-      await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen({ path: socketPath, backlog: 512 }, () => {
-          server.off("error", reject);
-          resolve();
-        });
-      });
-      server.on("error", (error) => logger.error({ err: error }, "listening socket error"));
+      await loop.listen({ path: socketPath, backlog: 512 }, (error) => logger.error({ err: error }, "listening socket error"));
       await chmod(socketPath, options.socketMode ?? 0o777);
     } catch (cause) {
-      server.close();
+      await loop.close();
       throw new DaemonError("ERR_DAEMON_LISTEN", `cannot listen on ${socketPath}: ${errorMessage(cause)}`, { cause });
     }
-    logger.info(
-      { socketPath, provider: options.provider.name, maxConnections: server.maxConnections, ...limits },
-      "quote service listening",
-    );
+    const instance = new QuoteServer(socketPath, loop, logger);
+    if (threads > 1 && recipe !== undefined) {
+      const onFailure =
+        options.onThreadFailure ??
+        ((error: Error) => {
+          throw error;
+        });
+      try {
+        await instance.#startThreads(threads - 1, { recipe, limits, maxConnections, maxQuoteBufBytes, logLevel: logger.level }, onFailure);
+      } catch (cause) {
+        await instance.close();
+        throw new DaemonError("ERR_DAEMON_THREADS", `cannot start serving threads: ${errorMessage(cause)}`, { cause });
+      }
+    }
+    logger.info({ socketPath, provider: options.provider.name, threads, maxConnections, ...limits }, "quote service listening");
     return instance;
   }
 
-  /** Connections open right now (accepted and not yet closed). */
-  get openConnections(): number {
-    return this.#sockets.size;
+  async #startThreads(
+    count: number,
+    data: Omit<Parameters<typeof LoopThread.start>[0], "fd" | "released">,
+    onFailure: (error: Error) => void,
+  ): Promise<void> {
+    const fd = this.#loop.listeningFd;
+    if (fd === undefined) throw new DaemonError("ERR_DAEMON_THREADS", "this Node.js does not expose the listening socket to other threads");
+    const results = await Promise.allSettled(
+      Array.from({ length: count }, (_, i) =>
+        LoopThread.start({ ...data, fd, released: this.#released }, i + 1, this.#logger, (error) => {
+          this.#logger.fatal({ err: error }, `serving thread ${i + 1} died; the quote service cannot go on`);
+          onFailure(error);
+        }),
+      ),
+    );
+    // Every thread that started is closed with the server, even when another failed to start.
+    for (const result of results) if (result.status === "fulfilled") this.#threads.push(result.value);
+    const failed = results.find((result) => result.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
   }
 
-  #accept(socket: Socket, limits: ConnectionLimits, context: HandlerContext): void {
-    this.stats.connections++;
-    this.#sockets.add(socket);
-    socket.on("close", () => this.#sockets.delete(socket));
-    handleConnection(socket, limits, context, (served) => this.#count(served));
-  }
-
-  #count(served: ServedRequest): void {
-    if (served.reply === undefined) {
-      this.stats.dropped++;
-      return;
+  /** Counters summed over every serving thread (worker threads report every 250 ms). */
+  get stats(): QuoteServerStats {
+    const stats = this.#loop.stats;
+    for (const { stats: theirs } of this.#threads) {
+      stats.connections += theirs.connections;
+      stats.connectionsByThread.push(theirs.connections);
+      stats.dropped += theirs.dropped;
+      for (const [key, n] of theirs.served) stats.served.set(key, (stats.served.get(key) ?? 0) + n);
     }
-    const key = `${served.kind ?? "unknown"}:${served.errorCode ?? 0}`;
-    this.stats.served.set(key, (this.stats.served.get(key) ?? 0) + 1);
+    return stats;
+  }
+
+  /** Connections open right now (accepted and not yet closed), over every thread. */
+  get openConnections(): number {
+    return this.#threads.reduce((sum, thread) => sum + thread.stats.open, this.#loop.openConnections);
   }
 
   /** Stops accepting, ends open connections and removes the socket file. */
   async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    for (const socket of this.#sockets) socket.destroy();
-    await closed;
+    this.#releaseListeningSocket();
+    await this.#loop.close();
+    await Promise.all(this.#threads.map((thread) => thread.exited()));
     await unlink(this.socketPath).catch(() => undefined);
     this.#logger.info({ socketPath: this.socketPath }, "quote service stopped");
+  }
+
+  /**
+   * Every thread holds the same listening descriptor, and the first to close it frees its number
+   * for reuse. So the worker threads close theirs while this thread waits, blocked, and this one
+   * closes last, right after: no descriptor can be opened in between by this thread's event loop,
+   * and the workers' loops have nothing left that opens one.
+   */
+  #releaseListeningSocket(): void {
+    if (this.#threads.length === 0) return;
+    for (const thread of this.#threads) thread.requestClose();
+    const deadline = performance.now() + THREAD_RELEASE_TIMEOUT_MS;
+    for (let released = Atomics.load(this.#released, 0); released < this.#threads.length; released = Atomics.load(this.#released, 0)) {
+      const left = deadline - performance.now();
+      if (left <= 0 || Atomics.wait(this.#released, 0, released, left) === "timed-out") {
+        this.#logger.error({ released, threads: this.#threads.length }, "serving threads did not release the listening socket in time");
+        for (const thread of this.#threads) void thread.terminate();
+        return;
+      }
+    }
   }
 }
 

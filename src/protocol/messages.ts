@@ -1,4 +1,4 @@
-import { create, fromBinary, isFieldSet, toBinary, type DescMessage, type Message } from "@bufbuild/protobuf";
+import { create, fromBinary, isFieldSet, toBinary, type DescField, type DescMessage, type Message } from "@bufbuild/protobuf";
 import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
 import { file_aesm, RequestSchema, ResponseSchema, type Request, type Response } from "../gen/aesm_pb.ts";
 import { SgxQuoteHelperError } from "../shared/errors.ts";
@@ -122,14 +122,15 @@ function parse<T extends DescMessage>(schema: T, body: Uint8Array) {
   }
 }
 
-let schemasByTypeName: Map<string, DescMessage> | undefined;
+let fieldsByTypeName: Map<string, Record<string, DescField>> | undefined;
 
 /**
  * proto2 presence of one field, by its TypeScript name: an absent `bytes` field reads as an empty
  * array, so "was it sent?" needs this, not a value check.
  */
 export function hasField(message: Message, localName: string): boolean {
-  schemasByTypeName ??= new Map(file_aesm.messages.flatMap((m) => [m, ...m.nestedMessages]).map((m) => [m.typeName, m] as const));
-  const field = schemasByTypeName.get(message.$typeName)?.fields.find((f) => f.localName === localName);
+  fieldsByTypeName ??= new Map(file_aesm.messages.flatMap((m) => [m, ...m.nestedMessages]).map((m) => [m.typeName, m.field] as const));
+  const fields = fieldsByTypeName.get(message.$typeName);
+  const field = fields !== undefined && Object.hasOwn(fields, localName) ? fields[localName] : undefined;
   return field !== undefined && isFieldSet(message, field);
 }

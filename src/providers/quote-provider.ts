@@ -9,7 +9,7 @@ export interface QuoteProvider {
   /** Short name for logs ("simulated"). */
   readonly name: string;
 
-  /** The 256-byte sgx_att_key_id_ext_t structures this provider serves, in preference order. */
+  /** The 256-byte sgx_att_key_id_ext_t structures this provider serves, in preference order (read-only: callers must not modify them). */
   attKeyIds(): readonly Uint8Array[];
 
   /** QE target info (512 B) and pub_key_id (32 B) for the given key; creates the key if needed. */
@@ -23,6 +23,20 @@ export interface QuoteProvider {
 
   /** Releases resources (open handles, child processes). */
   close(): Promise<void>;
+
+  /**
+   * How another thread opens its own instance of this provider, for a daemon that serves on
+   * several threads (objects cannot cross threads). Providers without one serve on one thread.
+   */
+  recipe?(): ProviderRecipe;
+}
+
+/** A module and options that open an equivalent provider in another thread. */
+export interface ProviderRecipe {
+  /** URL of an ES module exporting `openProvider(options): Promise<QuoteProvider>`. */
+  readonly module: string;
+  /** Structured-cloneable options for `openProvider`. */
+  readonly options: unknown;
 }
 
 export interface InitQuoteResult {
@@ -39,10 +53,16 @@ export interface GetQuoteRequest {
   readonly attKeyId: Uint8Array;
   /** sgx_qe_report_info_t, 960 bytes, when the caller wants a QE report. */
   readonly qeReportInfo?: Uint8Array;
+  /**
+   * Where to write the quote (at least `quoteSize` bytes), as QE3 writes into the caller's
+   * buffer: the daemon passes the quote's place in its reply frame. Without it the provider
+   * allocates.
+   */
+  readonly quoteBuffer?: Uint8Array;
 }
 
 export interface GetQuoteResult {
-  /** The quote, exactly its real length (the daemon pads to the caller's buf_size). */
+  /** The quote, exactly its real length (the daemon pads to the caller's buf_size); a view of `quoteBuffer` when one was given. */
   readonly quote: Uint8Array;
   /** qe_report_info with the QE report filled in at bytes 528..959, when it was requested. */
   readonly qeReportInfo?: Uint8Array;

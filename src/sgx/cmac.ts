@@ -27,6 +27,8 @@ export class AesCmac {
    */
   readonly #cbc: Cipher;
   #chain = Buffer.alloc(BLOCK);
+  /** The padded message of the last mac() call, reused while messages keep one length. */
+  #scratch = Buffer.alloc(0);
 
   /** `key`: 16 bytes, else RangeError. */
   constructor(key: Uint8Array) {
@@ -41,9 +43,10 @@ export class AesCmac {
   mac(message: Uint8Array): Uint8Array {
     const complete = message.byteLength > 0 && message.byteLength % BLOCK === 0;
     const padded = complete ? message.byteLength : (Math.floor(message.byteLength / BLOCK) + 1) * BLOCK;
-    const data = Buffer.alloc(padded);
+    if (this.#scratch.byteLength !== padded) this.#scratch = Buffer.alloc(padded);
+    const data = this.#scratch;
     data.set(message);
-    if (!complete) data[message.byteLength] = 0x80;
+    if (!complete) data.fill(0, message.byteLength).writeUInt8(0x80, message.byteLength);
     const subkey = complete ? this.#k1 : this.#k2;
     const last = padded - BLOCK;
     for (let i = 0; i < BLOCK; i++) data[last + i]! ^= subkey[i]!;

@@ -18,6 +18,7 @@ import { printVerdict } from "../print-verification.ts";
 import { SAMPLE_APP_MRENCLAVE_HEX } from "../../sample-app/identity.ts";
 
 const say = (line = "") => process.stdout.write(`${line}\n`);
+const DEMO_THREADS = 2;
 
 export function registerDemo(program: Command, outcome: CommandOutcome): void {
   program
@@ -34,11 +35,12 @@ async function demo(message: string, logLevel: string): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), "sgx-quote-helper-demo-"));
   const socketPath = join(dir, "var-run-aesmd", "aesm.socket");
   const platform = await SimulatedPlatform.open({ stateDir: join(dir, "platform-state") });
-  const server = await QuoteServer.start({ provider: platform, socketPath, logger: createLogger(logLevel) });
+  // Two event loops, as `serve` runs one per CPU: the demo exercises the threaded service.
+  const server = await QuoteServer.start({ provider: platform, socketPath, logger: createLogger(logLevel), threads: DEMO_THREADS });
   const pcs = await startPcsServer({ platform });
   try {
     say("1. Node: the quote service (DaemonSet pod) on the simulated SGX platform");
-    say(`   listening on ${socketPath} (in a cluster: /var/run/aesmd/aesm.socket, shared by hostPath)`);
+    say(`   listening on ${socketPath} (in a cluster: /var/run/aesmd/aesm.socket, shared by hostPath), ${DEMO_THREADS} event loops`);
     say(`   platform: FMSPC ${platform.facts.fmspc}, PCESVN ${platform.facts.pceSvn}, QE ID ${platform.facts.qeId}`);
     say(`   its collateral (TCB Info, QE identity, CRLs) on a PCS v4 endpoint: ${pcs.url}`);
     say();

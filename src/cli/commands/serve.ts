@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { InvalidArgumentError, type Command } from "commander";
 import { DEFAULT_MAX_QUOTE_BUF_BYTES, QuoteServer, startPcsServer } from "../../daemon/index.ts";
 import { AESM_SOCKET_PATH } from "../../protocol/index.ts";
@@ -14,6 +15,7 @@ interface ServeOptions {
   writeTimeoutMs: number;
   maxQuoteBufBytes: number;
   maxConnections: number;
+  threads: number;
   pcsPort?: number;
   pcsHost: string;
   tcbStatus: SimulatedTcbStatus;
@@ -30,7 +32,13 @@ export function registerServe(program: Command): void {
     .option("--idle-timeout-ms <n>", "cut off a client silent this long mid-request", parseIntegerOption, 5000)
     .option("--write-timeout-ms <n>", "close a client that does not take its reply within this time", parseIntegerOption, 5000)
     .option("--max-quote-buf-bytes <n>", "largest GetQuoteEx buf_size served", parseIntegerOption, DEFAULT_MAX_QUOTE_BUF_BYTES)
-    .option("--max-connections <n>", "connections served at once", parseIntegerOption, 1024)
+    .option("--max-connections <n>", "connections served at once by each thread", parseIntegerOption, 1024)
+    .option(
+      "--threads <n>",
+      "event loops serving the socket, one per thread (default: one per CPU)",
+      parseIntegerOption,
+      availableParallelism(),
+    )
     .option(
       "--pcs-port <port>",
       "also publish this platform's collateral on a PCS v4 HTTP endpoint (0: any free port)",
@@ -61,6 +69,11 @@ async function serve(options: ServeOptions): Promise<void> {
     writeTimeoutMs: options.writeTimeoutMs,
     maxQuoteBufBytes: options.maxQuoteBufBytes,
     maxConnections: options.maxConnections,
+    threads: options.threads,
+    onThreadFailure: () => {
+      // Already logged as fatal; the DaemonSet restarts the pod.
+      process.exit(1);
+    },
   });
   logger.info({ stateDir: options.stateDir }, "simulated SGX platform ready (quotes chain to a SIMULATED root, never to Intel's)");
   const pcs =

@@ -1,8 +1,23 @@
-import { AesmResult, hasField } from "../../protocol/index.ts";
+import { AesmResult, hasField, QuoteReplyLayout } from "../../protocol/index.ts";
 import { SgxSize } from "../../sgx/index.ts";
 import { AesmFailure } from "../aesm-failure.ts";
-import type { Handler } from "./handler.ts";
+import { EncodedReply, type Handler } from "./handler.ts";
 import { requireSupportedAttKeyId } from "./require-att-key-id.ts";
+
+/** Reply layouts by buf_size and qe_report_info presence; clients use one or two sizes, hostile ones any. */
+const layouts = new Map<number, QuoteReplyLayout>();
+const MAX_LAYOUTS = 64;
+
+function layoutFor(bufSize: number, withQeReportInfo: boolean): QuoteReplyLayout {
+  const key = withQeReportInfo ? -bufSize - 1 : bufSize;
+  let layout = layouts.get(key);
+  if (layout === undefined) {
+    layout = QuoteReplyLayout.of(bufSize, withQeReportInfo);
+    if (layouts.size >= MAX_LAYOUTS) layouts.clear();
+    layouts.set(key, layout);
+  }
+  return layout;
+}
 
 export const getQuoteEx: Handler<"getQuoteExReq"> = {
   async respond(request, { provider, maxQuoteBufBytes }) {
@@ -25,17 +40,26 @@ export const getQuoteEx: Handler<"getQuoteExReq"> = {
     if (request.bufSize < needed) {
       throw new AesmFailure(AesmResult.AESM_PARAMETER_ERROR, `buf_size ${request.bufSize} is below the quote size ${needed}`);
     }
-    const result = await provider.getQuote({ report: request.report, attKeyId, ...(qeReportInfo && { qeReportInfo }) });
-    // The reply carries exactly buf_size bytes: the quote, then zeros (no copy when it fits exactly).
-    const quote = result.quote.byteLength === request.bufSize ? result.quote : padTo(result.quote, request.bufSize);
-    return { errorCode: 0, quote, ...(result.qeReportInfo && { qeReportInfo: result.qeReportInfo }) };
+    // The reply carries exactly buf_size bytes of quote: the quote, then zeros. The frame may be
+    // a reused one, so every byte of both regions is written here.
+    const layout = layoutFor(request.bufSize, qeReportInfo !== undefined);
+    const frame = layout.takeFrame();
+    const quoteBuffer = frame.subarray(layout.quoteOffset, layout.quoteOffset + layout.quoteBytes);
+    let result;
+    try {
+      result = await provider.getQuote({ report: request.report, attKeyId, quoteBuffer, ...(qeReportInfo && { qeReportInfo }) });
+    } catch (error) {
+      layout.releaseFrame(frame);
+      throw error;
+    }
+    if (result.quote.buffer !== quoteBuffer.buffer || result.quote.byteOffset !== quoteBuffer.byteOffset) quoteBuffer.set(result.quote);
+    quoteBuffer.fill(0, result.quote.byteLength);
+    if (qeReportInfo !== undefined && layout.qeReportInfoOffset !== undefined) {
+      frame.fill(0, layout.qeReportInfoOffset, layout.qeReportInfoOffset + SgxSize.QE_REPORT_INFO);
+      frame.set(result.qeReportInfo ?? qeReportInfo, layout.qeReportInfoOffset);
+    }
+    return new EncodedReply(frame, layout);
   },
   // qe_report_info comes back whenever the request carried it, even on error.
   refuse: (errorCode, request) => ({ errorCode, ...(hasField(request, "qeReportInfo") && { qeReportInfo: request.qeReportInfo }) }),
 };
-
-function padTo(bytes: Uint8Array, size: number): Uint8Array {
-  const padded = new Uint8Array(size);
-  padded.set(bytes);
-  return padded;
-}

@@ -7,7 +7,7 @@ import { legacyHandlers } from "./legacy.ts";
 import { selectAttKeyId } from "./select-att-key-id.ts";
 import { getSupportedAttKeyIdNum, getSupportedAttKeyIds } from "./supported-att-key-ids.ts";
 
-export type { Handler, HandlerContext } from "./handler.ts";
+export { EncodedReply, type Handler, type HandlerContext } from "./handler.ts";
 
 /** One handler per AESM request type; the type checker insists every type is covered. */
 export const HANDLERS: { readonly [K in RequestKind]: Handler<K> } = {

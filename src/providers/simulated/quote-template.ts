@@ -44,21 +44,19 @@ export class QuoteTemplate {
   }
 
   /**
-   * A signed quote for the app's 384-byte report body (taken from `report[0..384)`). The ECDSA
-   * signature is computed on libuv's thread pool, so the daemon's event loop keeps serving other
-   * connections meanwhile.
+   * A signed quote for the app's 384-byte report body (taken from `report[0..384)`), written
+   * into `out` (at least `size` bytes) when given, else into a new array. The signature is made
+   * in line: a P-256 signature costs less than handing it to another thread and back, and the
+   * daemon runs one event loop per core.
    */
-  async build(report: Uint8Array): Promise<Uint8Array> {
-    // A fresh, unpooled array: callers may hand `quote.buffer` on.
-    const quote = new Uint8Array(this.#template.byteLength);
+  build(report: Uint8Array, out: Uint8Array = new Uint8Array(this.#template.byteLength)): Uint8Array {
+    if (out.byteLength < this.#template.byteLength) {
+      throw new RangeError(`quote buffer of ${out.byteLength} bytes, need ${this.#template.byteLength}`);
+    }
+    const quote = out.subarray(0, this.#template.byteLength);
     quote.set(this.#template);
     quote.set(report.subarray(0, REPORT_BODY_SIZE), QuoteV3Offset.REPORT_BODY);
-    const signature = await new Promise<Buffer>((resolve, reject) => {
-      sign("sha256", quote.subarray(0, SIGNED_REGION_END), { key: this.#attestationKey, dsaEncoding: "ieee-p1363" }, (error, result) => {
-        if (error) reject(error);
-        else resolve(result);
-      });
-    });
+    const signature = sign("sha256", quote.subarray(0, SIGNED_REGION_END), { key: this.#attestationKey, dsaEncoding: "ieee-p1363" });
     quote.set(signature, QUOTE_SIGNATURE_OFFSET);
     return quote;
   }

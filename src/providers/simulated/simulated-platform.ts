@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { GetQuoteRequest, GetQuoteResult, InitQuoteResult, QuoteProvider } from "../quote-provider.ts";
+import type { GetQuoteRequest, GetQuoteResult, InitQuoteResult, ProviderRecipe, QuoteProvider } from "../quote-provider.ts";
 import {
   createSimReport,
   defaultEcdsaAttKeyId,
@@ -35,14 +35,18 @@ export interface SimulatedPlatformOptions {
  */
 export class SimulatedPlatform implements QuoteProvider {
   readonly name = "simulated";
+  readonly #stateDir: string;
   readonly #state: PlatformState;
   readonly #template: QuoteTemplate;
   readonly #qeTargetInfo: TargetInfo;
   readonly #qeTargetInfoBytes: Uint8Array;
   readonly #macChecker: SimReportMacChecker;
   readonly #attKeyId = defaultEcdsaAttKeyId();
+  /** What attKeyIds() hands out: a copy, so callers cannot change the id the platform checks against. */
+  readonly #servedAttKeyIds: readonly Uint8Array[] = [this.#attKeyId.slice()];
 
-  private constructor(state: PlatformState) {
+  private constructor(stateDir: string, state: PlatformState) {
+    this.#stateDir = stateDir;
     this.#state = state;
     this.#template = new QuoteTemplate(state);
     this.#qeTargetInfo = simQeTargetInfo();
@@ -56,7 +60,13 @@ export class SimulatedPlatform implements QuoteProvider {
    * on corrupt state, and file-system errors as they come.
    */
   static async open(options: SimulatedPlatformOptions): Promise<SimulatedPlatform> {
-    return new SimulatedPlatform(await openPlatformState(options.stateDir));
+    return new SimulatedPlatform(options.stateDir, await openPlatformState(options.stateDir));
+  }
+
+  /** Another thread opens the same persisted platform: same keys, same certificates. */
+  recipe(): ProviderRecipe {
+    const options: SimulatedPlatformOptions = { stateDir: this.#stateDir };
+    return { module: import.meta.url, options };
   }
 
   /** Public facts of the platform (platform.json). */
@@ -99,7 +109,7 @@ export class SimulatedPlatform implements QuoteProvider {
   }
 
   attKeyIds(): readonly Uint8Array[] {
-    return [this.#attKeyId.slice()];
+    return this.#servedAttKeyIds;
   }
 
   async initQuote(attKeyId: Uint8Array): Promise<InitQuoteResult> {
@@ -125,7 +135,7 @@ export class SimulatedPlatform implements QuoteProvider {
     if (this.#macChecker.check(request.report) === null) {
       throw new Quote3Error("SGX_QL_INVALID_REPORT", "app REPORT MAC does not verify for the QE's target info");
     }
-    const quote = await this.#template.build(request.report);
+    const quote = this.#template.build(request.report, request.quoteBuffer);
     if (request.qeReportInfo === undefined) return { quote };
     return { quote, qeReportInfo: this.#qeReportInfo(request.qeReportInfo, request.report, quote) };
   }
@@ -151,4 +161,9 @@ export class SimulatedPlatform implements QuoteProvider {
       throw new Quote3Error("SGX_QL_UNSUPPORTED_ATT_KEY_ID", "attestation key id is not the ECDSA-P256 QE3 key this platform serves");
     }
   }
+}
+
+/** Opens a simulated platform from its {@link SimulatedPlatform.recipe} options, in a daemon thread. */
+export async function openProvider(options: SimulatedPlatformOptions): Promise<QuoteProvider> {
+  return SimulatedPlatform.open(options);
 }

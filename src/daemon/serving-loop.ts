@@ -1,0 +1,104 @@
+import { createServer, type Server } from "node:net";
+import { deadlineMessage, drop, serveConnection, type ConnectionContext, type ConnectionLimits } from "./connection.ts";
+import { OpenConnections, sweepIntervalMs } from "./open-connections.ts";
+import type { HandlerContext } from "./handlers/index.ts";
+import type { ServedRequest } from "./serve-request.ts";
+
+/** Counters for logs and tests: connections, dropped requests, replies by request type and AESM result. */
+export interface QuoteServerStats {
+  connections: number;
+  /** Connections accepted by each serving thread, the main thread first. */
+  readonly connectionsByThread: number[];
+  dropped: number;
+  /** Replies by `requestKind:errorCode`. */
+  readonly served: Map<string, number>;
+}
+
+export interface ServingLoopOptions {
+  readonly limits: ConnectionLimits;
+  readonly handlers: HandlerContext;
+  /** Connections this loop serves at once; more are closed on accept. */
+  readonly maxConnections: number;
+}
+
+/** Where a loop accepts: a socket path it binds, or a listening socket another loop bound. */
+export type ListenTarget = { readonly path: string; readonly backlog: number } | { readonly fd: number };
+
+/**
+ * One event loop's share of the quote service: accepts AESM connections on the listening
+ * socket and serves each on its own. The daemon runs one per thread, all on the same socket.
+ */
+export class ServingLoop {
+  #connections = 0;
+  #dropped = 0;
+  /** Replies by request kind, then errorCode (no string is built per request). */
+  readonly #served = new Map<string, Map<number, number>>();
+  readonly #server: Server;
+  readonly #open: OpenConnections;
+
+  constructor(options: ServingLoopOptions) {
+    const { limits, handlers } = options;
+    this.#open = new OpenConnections(sweepIntervalMs(limits.idleTimeoutMs, limits.writeTimeoutMs), (connection) =>
+      drop(connection.socket, handlers.clientWarnings, deadlineMessage(connection.deadlineKind, limits)),
+    );
+    const context: ConnectionContext = { limits, handlers, onServed: (served) => this.#count(served) };
+    this.#server = createServer((socket) => {
+      this.#connections++;
+      serveConnection(this.#open.add(socket), context);
+    });
+    this.#server.maxConnections = options.maxConnections;
+  }
+
+  /** Starts accepting; rejects with the listen error (EADDRINUSE, EACCES, …). Later errors are logged. */
+  async listen(target: ListenTarget, onError: (error: Error) => void): Promise<void> {
+    const server = this.#server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(target, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    server.on("error", onError);
+  }
+
+  /**
+   * The listening socket's file descriptor, for other loops to accept on. Node has no public
+   * accessor; its handle has carried `fd` on Unix since the first releases.
+   */
+  get listeningFd(): number | undefined {
+    const fd = (this.#server as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+    return typeof fd === "number" && fd >= 0 ? fd : undefined;
+  }
+
+  /** This loop's counters so far. */
+  get stats(): QuoteServerStats {
+    const served = new Map<string, number>();
+    for (const [kind, byCode] of this.#served) for (const [errorCode, n] of byCode) served.set(`${kind}:${errorCode}`, n);
+    return { connections: this.#connections, connectionsByThread: [this.#connections], dropped: this.#dropped, served };
+  }
+
+  /** Connections open right now (accepted and not yet closed). */
+  get openConnections(): number {
+    return this.#open.size;
+  }
+
+  /** Stops accepting (closing this loop's handle on the listening socket) and ends open connections. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#open.destroyAll();
+    await closed;
+  }
+
+  #count(served: ServedRequest): void {
+    if (served.replyFrame === undefined) {
+      this.#dropped++;
+      return;
+    }
+    const kind = served.kind ?? "unknown";
+    let byCode = this.#served.get(kind);
+    if (byCode === undefined) this.#served.set(kind, (byCode = new Map<number, number>()));
+    const errorCode = served.errorCode ?? 0;
+    byCode.set(errorCode, (byCode.get(errorCode) ?? 0) + 1);
+  }
+}
