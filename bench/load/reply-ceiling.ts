@@ -1,5 +1,5 @@
 /**
- * The ceiling any Node daemon speaking this protocol can reach here: a server that does no work
+ * The ceiling one Node event loop speaking this protocol can reach here: a server that does no work
  * at all, answering each connection with a fixed, successful GetQuoteEx reply carrying a quote of
  * BYTES zeros, and closing, as the AESM protocol requires (one request per connection).
  * Usage: reply-ceiling SOCKET BYTES
