@@ -2,8 +2,8 @@
  * Quote service throughput: GetQuoteEx round trips per second through the AESM socket at 1, 16
  * and 64 concurrent clients, with p50/p99 latency, beside two baselines measured in the same run:
  * the raw single-thread ECDSA P-256 signing rate of node:crypto (the one operation a quote cannot
- * avoid), and a no-work Node server on the same socket protocol (what one connection per request
- * costs by itself on this machine).
+ * avoid), and a no-work Node server on the same socket protocol with as many event loops (what
+ * one connection per request costs by itself on this machine).
  *
  * The daemon runs as its own process (`sgx-quote-helper serve` from dist/, rebuilt first, one
  * event loop per CPU), as in production. The clients are a small C program
@@ -165,12 +165,12 @@ try {
   });
 
   const ceilingSocket = join(dir, "ceiling.socket");
-  const ceiling = startProcess([here("load/reply-ceiling.ts"), ceilingSocket, String(size)]);
+  const ceiling = startProcess([here("load/reply-ceiling.ts"), ceilingSocket, String(size), String(threads)]);
   try {
     await waitForSocket(ceilingSocket);
     await load(ceilingSocket, maxLevel, 1);
     rows.push({
-      name: "no-work Node server, one event loop (ceiling)",
+      name: "no-work Node server, same event loops (ceiling)",
       clients: maxLevel,
       m: await bestOf(() => load(ceilingSocket, maxLevel)),
     });

@@ -40,7 +40,7 @@ export {
   type QuoteServerOptions,
   type QuoteServerStats,
 } from "./daemon/index.ts";
-export type { GetQuoteRequest, GetQuoteResult, InitQuoteResult, QuoteProvider } from "./providers/quote-provider.ts";
+export type { GetQuoteRequest, GetQuoteResult, InitQuoteResult, ProviderRecipe, QuoteProvider } from "./providers/quote-provider.ts";
 export {
   SIMULATED_FMSPC_HEX,
   SIMULATED_TCB_STATUSES,

@@ -19,6 +19,9 @@
 #include <unistd.h>
 
 #define REPLY_CAPACITY (1 << 20)
+#define REQUEST_CAPACITY (1 << 20)
+/* In-flight requests still unanswered this long after the run are counted as failed. */
+#define DRAIN_SECONDS 10.0
 
 static struct sockaddr_un address;
 static unsigned char *request;
@@ -62,22 +65,28 @@ static void record(double started) {
   latencies[count++] = (now() - started) * 1e6;
 }
 
-/* Opens a connection and sends the request; the reply is awaited through epoll. */
+/* Opens a connection and sends the request; the reply is awaited through epoll. 0 on success. */
 static int start(int epoll, struct client *c) {
   for (;;) {
     c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    if (c->fd < 0) return -1;
+    if (c->fd < 0) { failed++; return -1; }
     c->started = now();
     c->received = 0;
-    if (connect(c->fd, (struct sockaddr *)&address, sizeof address) == 0 &&
-        write(c->fd, request, request_bytes) == (ssize_t)request_bytes) {
-      struct epoll_event event = {.events = EPOLLIN, .data.ptr = c};
-      return epoll_ctl(epoll, EPOLL_CTL_ADD, c->fd, &event);
+    if (connect(c->fd, (struct sockaddr *)&address, sizeof address) != 0) {
+      int busy = errno == EAGAIN; /* the daemon's accept queue is full: back off, try again */
+      close(c->fd);
+      if (!busy) { failed++; return -1; }
+      nanosleep(&(struct timespec){.tv_nsec = 100000}, NULL);
+      continue;
     }
-    int busy = errno == EAGAIN; /* the daemon's accept queue is full: try again */
-    close(c->fd);
-    failed += !busy;
-    if (!busy) return -1;
+    /* A fresh Unix socket takes a request of a few KiB whole; anything short is a failure. */
+    struct epoll_event event = {.events = EPOLLIN, .data.ptr = c};
+    if (write(c->fd, request, request_bytes) != (ssize_t)request_bytes || epoll_ctl(epoll, EPOLL_CTL_ADD, c->fd, &event) != 0) {
+      close(c->fd);
+      failed++;
+      return -1;
+    }
+    return 0;
   }
 }
 
@@ -116,8 +125,8 @@ int main(int argc, char **argv) {
   strncpy(address.sun_path, argv[1], sizeof address.sun_path - 1);
   FILE *f = fopen(argv[2], "rb");
   if (!f) { perror(argv[2]); return 2; }
-  request = malloc(REPLY_CAPACITY);
-  request_bytes = fread(request, 1, REPLY_CAPACITY, f);
+  request = malloc(REQUEST_CAPACITY);
+  request_bytes = fread(request, 1, REQUEST_CAPACITY, f);
   fclose(f);
   int clients = atoi(argv[3]);
   double started = now();
@@ -131,6 +140,7 @@ int main(int argc, char **argv) {
   }
   struct epoll_event events[256];
   while (active > 0) {
+    if (now() > deadline + DRAIN_SECONDS) { failed += active; break; }
     int n = epoll_wait(epoll, events, 256, 1000);
     int more = now() < deadline;
     for (int i = 0; i < n; i++) {

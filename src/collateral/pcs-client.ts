@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ReadableStream } from "node:stream/web";
+import { copyBytes } from "../shared/bytes.ts";
 import type { Collateral } from "./collateral.ts";
 import { PcsCache, type PcsCacheItem } from "./pcs-cache.ts";
 import { decodeCrlBody } from "./pcs-crl-body.ts";
@@ -150,14 +151,14 @@ export class PcsClient {
       item as Extract<PcsCacheItem, { kind: "signed-json" }>;
     return {
       pckCrlIssuerChain: crl(pckCrl).issuerChain,
-      rootCaCrl: crl(rootCaCrl).der.slice(),
-      pckCrl: crl(pckCrl).der.slice(),
+      rootCaCrl: copyBytes(crl(rootCaCrl).der),
+      pckCrl: copyBytes(crl(pckCrl).der),
       tcbInfoIssuerChain: doc(tcbInfo).issuerChain,
       tcbInfo: doc(tcbInfo).text,
-      tcbInfoSignature: doc(tcbInfo).signature.slice(),
+      tcbInfoSignature: copyBytes(doc(tcbInfo).signature),
       qeIdentityIssuerChain: doc(qeIdentity).issuerChain,
       qeIdentity: doc(qeIdentity).text,
-      qeIdentitySignature: doc(qeIdentity).signature.slice(),
+      qeIdentitySignature: copyBytes(doc(qeIdentity).signature),
     };
   }
 

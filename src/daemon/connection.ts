@@ -34,9 +34,14 @@ export function serveConnection(connection: OpenConnection, context: ConnectionC
   const { limits } = context;
   const { socket } = connection;
   const decoder = new FrameDecoder({ maxFrameBytes: limits.maxFrameBytes });
-  const acceptedAt = performance.now();
-  const requestDeadline = acceptedAt + limits.requestDeadlineMs;
-  connection.expireAt(Math.min(acceptedAt + limits.idleTimeoutMs, requestDeadline), "idle");
+  const requestDeadline = performance.now() + limits.requestDeadlineMs;
+  /** The sooner of the idle deadline (from now) and the request deadline. */
+  const awaitRequest = () => {
+    const idleAt = performance.now() + limits.idleTimeoutMs;
+    if (idleAt < requestDeadline) connection.expireAt(idleAt, "idle");
+    else connection.expireAt(requestDeadline, "request");
+  };
+  awaitRequest();
   socket.on("error", (error) => context.handlers.logger.debug({ err: error }, "connection error"));
 
   const onData = (chunk: Buffer): void => {
@@ -54,14 +59,14 @@ export function serveConnection(connection: OpenConnection, context: ConnectionC
     }
     if (body === undefined) {
       // A trickling peer keeps moving the idle deadline; the request deadline still bounds it.
-      const idleAt = performance.now() + limits.idleTimeoutMs;
-      connection.expireAt(Math.min(idleAt, requestDeadline), idleAt < requestDeadline ? "idle" : "request");
+      awaitRequest();
       return;
     }
     // One request per connection: anything after it is never read.
     socket.off("data", onData);
     socket.pause();
-    connection.expireAt(Infinity, "write");
+    // No deadline while the provider works; the reply's write deadline comes with the reply.
+    connection.clearDeadline();
     void reply(connection, body, context);
   };
   socket.on("data", onData);
@@ -84,10 +89,13 @@ async function reply(connection: OpenConnection, body: Buffer, context: Connecti
   try {
     const served = await serveRequest(body, context.handlers);
     context.onServed(served);
-    const { replyFrame, reusable } = served;
-    if (replyFrame === undefined || socket.destroyed) {
-      reusable?.release();
+    if (served.replyFrame === undefined) {
       socket.destroy();
+      return;
+    }
+    const { replyFrame, reusable } = served;
+    if (socket.destroyed) {
+      reusable?.release();
       return;
     }
     // 'close' comes after libuv has finished with every write: the frame is free again.

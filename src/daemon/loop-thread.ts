@@ -14,13 +14,16 @@ export const STATS_INTERVAL_MS = 250;
 export interface LoopThreadData {
   /** The listening socket the main thread bound. */
   readonly fd: number;
+  readonly backlog: number;
   readonly recipe: ProviderRecipe;
   readonly limits: ConnectionLimits;
   readonly maxConnections: number;
   readonly maxQuoteBufBytes: number;
   readonly logLevel: string;
-  /** Shared counter: how many threads have closed their handle on the listening socket. */
+  /** One slot per thread (the main thread's is 0), set to 1 once that thread's handle on the listening socket is closed. */
   readonly released: Int32Array;
+  /** This thread's slot. */
+  readonly index: number;
 }
 
 export interface LoopStatsSnapshot {
@@ -30,7 +33,12 @@ export interface LoopStatsSnapshot {
   readonly open: number;
 }
 
-export type ToLoopThread = { readonly type: "close" };
+/**
+ * `close`: close the handle on the listening socket and every connection, then end. With
+ * `keepListener`, only the connections: the descriptor went with a dead thread, and its number
+ * may belong to someone else by now, so no thread may close it again before the process ends.
+ */
+export type ToLoopThread = { readonly type: "close"; readonly keepListener: boolean };
 export type FromLoopThread =
   { readonly type: "ready" } | { readonly type: "log"; readonly line: string } | ({ readonly type: "stats" } & LoopStatsSnapshot);
 
@@ -66,10 +74,11 @@ export class LoopThread {
 
   /**
    * Starts a worker loop and resolves once it accepts on the socket. Rejects if it fails to start.
-   * A worker that dies afterwards, outside `close`, is reported to `onFailure`: its handle on the
-   * listening socket is gone with it, so the service cannot go on.
+   * A worker that dies afterwards, outside `close`, is reported to `onFailure`: its teardown closed
+   * the shared listening descriptor, so the service cannot go on.
    */
-  static start(data: LoopThreadData, index: number, logger: Logger, onFailure: (error: Error) => void): Promise<LoopThread> {
+  static start(data: LoopThreadData, logger: Logger, onFailure: (error: Error) => void): Promise<LoopThread> {
+    const { index } = data;
     const entry = new URL(`./loop-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
     const worker = entry.pathname.endsWith(".ts")
       ? new Worker(FROM_SOURCES_BOOTSTRAP, {
@@ -98,6 +107,9 @@ export class LoopThread {
         }
       });
       worker.once("exit", (code) => {
+        // Whatever the way out, the thread's handle on the listening socket is closed now.
+        Atomics.store(data.released, index, 1);
+        Atomics.notify(data.released, index);
         const error = failure ?? new Error(`serving thread ${index} exited with code ${code}`);
         if (!started) reject(error);
         else if (!thread.#closing) onFailure(error);
@@ -105,11 +117,15 @@ export class LoopThread {
     });
   }
 
-  /** Asks the worker to close its handle on the listening socket and its connections. */
-  requestClose(): void {
+  /**
+   * Asks the worker to close its connections and, unless `keepListener`, its handle on the
+   * listening socket. A worker that keeps it stays until the process ends, without holding it up.
+   */
+  requestClose(keepListener: boolean): void {
     this.#closing = true;
-    const message: ToLoopThread = { type: "close" };
+    const message: ToLoopThread = { type: "close", keepListener };
     this.#worker.postMessage(message);
+    if (keepListener) this.#worker.unref();
   }
 
   /** Resolves when the worker has stopped; its last counters have arrived by then. */
@@ -117,10 +133,9 @@ export class LoopThread {
     return this.#exited;
   }
 
-  /** Stops a worker that did not close by itself. */
-  async terminate(): Promise<void> {
-    this.#closing = true;
-    await this.#worker.terminate();
+  /** Lets the process end without waiting for this worker (it keeps whatever it holds). */
+  abandon(): void {
+    this.#worker.unref();
   }
 }
 

@@ -23,18 +23,24 @@ const loop = new ServingLoop({
   maxConnections: data.maxConnections,
   handlers: { provider, logger, clientWarnings: new RateLimitedLog(logger), maxQuoteBufBytes: data.maxQuoteBufBytes },
 });
-await loop.listen({ fd: data.fd }, (error) => logger.error({ err: error }, "listening socket error"));
+await loop.listen({ fd: data.fd, backlog: data.backlog }, (error) => logger.error({ err: error }, "listening socket error"));
 const reportStats = () => post({ type: "stats", ...statsSnapshot(loop) });
 const statsTimer = setInterval(reportStats, STATS_INTERVAL_MS).unref();
 
 // The only message is ToLoopThread "close".
-port.once("message", (_message: ToLoopThread) => {
+port.once("message", ({ keepListener }: ToLoopThread) => {
+  clearInterval(statsTimer);
+  if (keepListener) {
+    // This thread stays, holding the stale handle, until the process ends (see ToLoopThread).
+    loop.closeConnections({ unref: false });
+    reportStats();
+    return;
+  }
   // The main thread waits, blocked, for every thread to let go of the listening socket.
   const closing = loop.close();
-  Atomics.add(data.released, 0, 1);
-  Atomics.notify(data.released, 0);
+  Atomics.store(data.released, data.index, 1);
+  Atomics.notify(data.released, data.index);
   void closing.then(async () => {
-    clearInterval(statsTimer);
     reportStats();
     await provider.close();
     port.close();

@@ -3,7 +3,7 @@ import type { Socket } from "node:net";
 /** Why a connection's deadline is set: waiting for request bytes, or for the client to take its reply. */
 export type DeadlineKind = "idle" | "request" | "write";
 
-/** An open connection and its current deadline (performance.now() time; Infinity while its request is served). */
+/** An open connection and its current deadline (performance.now() time; Infinity when it has none). */
 export class OpenConnection {
   deadline = Infinity;
   deadlineKind: DeadlineKind = "idle";
@@ -15,6 +15,10 @@ export class OpenConnection {
   expireAt(at: number, kind: DeadlineKind): void {
     this.deadline = at;
     this.deadlineKind = kind;
+  }
+
+  clearDeadline(): void {
+    this.deadline = Infinity;
   }
 }
 
@@ -32,8 +36,8 @@ export class OpenConnections {
       const now = performance.now();
       for (const connection of this.#open) {
         if (connection.deadline > now) continue;
-        connection.deadline = Infinity;
         onExpire(connection);
+        connection.clearDeadline();
       }
     }, intervalMs).unref();
   }

@@ -16,14 +16,17 @@ import { AesmFailure } from "./aesm-failure.ts";
 import { EncodedReply, HANDLERS, type Handler, type HandlerContext } from "./handlers/index.ts";
 import { quote3ToAesm } from "./quote3-to-aesm.ts";
 
-export interface ServedRequest {
-  /** The framed Response to send, or undefined when the connection must close without a reply. */
-  readonly replyFrame: Uint8Array | undefined;
-  /** A frame to give back once sent (the socket has closed), for reuse. */
-  readonly reusable?: EncodedReply;
-  readonly kind?: RequestKind;
-  readonly errorCode?: number;
-}
+/** A reply to send, or none: the connection closes without one. */
+export type ServedRequest =
+  | { readonly replyFrame: undefined }
+  | {
+      /** The framed Response. */
+      readonly replyFrame: Uint8Array;
+      readonly kind: RequestKind;
+      readonly errorCode: number;
+      /** A frame to give back once sent (the socket has closed), for reuse. */
+      readonly reusable?: EncodedReply;
+    };
 
 /**
  * Answers one request body as aesmd does: a reply in the same wrapper field, errorCode 1 for a

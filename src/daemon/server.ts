@@ -23,7 +23,7 @@ export interface QuoteServerOptions {
   readonly writeTimeoutMs?: number;
   /** Largest GetQuoteEx buf_size served (default 64 KiB; the largest real quote is 13,346 bytes). */
   readonly maxQuoteBufBytes?: number;
-  /** Connections served at once by each thread; more are closed on accept (default 1024). */
+  /** Connections served at once (shared out between the threads); more are closed on accept (default 1024). */
   readonly maxConnections?: number;
   /** Socket file mode; aesmd uses 0777 so unprivileged pods can connect. */
   readonly socketMode?: number;
@@ -33,8 +33,10 @@ export interface QuoteServerOptions {
    */
   readonly threads?: number;
   /**
-   * Called when a serving thread dies outside `close`: the listening socket went with it, so the
-   * service is over and should be closed. Default: rethrown, ending the process.
+   * Called when a serving thread dies outside `close`: the listening descriptor went with it, so
+   * the service is over, and the process should end (`close` then ends the connections but
+   * leaves every handle on that descriptor to the end of the process). Default: rethrown, which
+   * ends the process.
    */
   readonly onThreadFailure?: (error: Error) => void;
 }
@@ -49,6 +51,8 @@ export const DEFAULT_MAX_QUOTE_BUF_BYTES = 64 * 1024;
 
 /** How long `close` waits for serving threads to let go of the listening socket. */
 const THREAD_RELEASE_TIMEOUT_MS = 5_000;
+/** Listen backlog: aesmd's clients connect in bursts when many pods start at once. */
+const LISTEN_BACKLOG = 512;
 
 /**
  * The AESM-compatible quote service on a Unix socket. Each connection is served on its own, so a
@@ -59,14 +63,17 @@ export class QuoteServer {
   readonly socketPath: string;
   readonly #loop: ServingLoop;
   readonly #threads: LoopThread[] = [];
+  /** Per thread (main first): 1 once its handle on the listening socket is closed. */
   readonly #released: Int32Array;
   readonly #logger: Logger;
+  /** A serving thread died, and the shared listening descriptor with it. */
+  #listenerLost = false;
 
-  private constructor(socketPath: string, loop: ServingLoop, logger: Logger) {
+  private constructor(socketPath: string, loop: ServingLoop, logger: Logger, threads: number) {
     this.socketPath = socketPath;
     this.#loop = loop;
     this.#logger = logger;
-    this.#released = new Int32Array(new SharedArrayBuffer(4));
+    this.#released = new Int32Array(new SharedArrayBuffer(4 * threads));
   }
 
   /** Binds the socket (creating its directory, replacing a stale socket file) and starts serving. */
@@ -89,7 +96,7 @@ export class QuoteServer {
       requestDeadlineMs: options.requestDeadlineMs ?? 60_000,
       writeTimeoutMs: options.writeTimeoutMs ?? 5_000,
     };
-    const maxConnections = options.maxConnections ?? 1024;
+    const maxConnections = Math.ceil((options.maxConnections ?? 1024) / threads);
     const maxQuoteBufBytes = options.maxQuoteBufBytes ?? DEFAULT_MAX_QUOTE_BUF_BYTES;
     const loop = new ServingLoop({
       limits,
@@ -98,13 +105,13 @@ export class QuoteServer {
     });
     await prepareSocketPath(socketPath);
     try {
-      await loop.listen({ path: socketPath, backlog: 512 }, (error) => logger.error({ err: error }, "listening socket error"));
+      await loop.listen({ path: socketPath, backlog: LISTEN_BACKLOG }, (error) => logger.error({ err: error }, "listening socket error"));
       await chmod(socketPath, options.socketMode ?? 0o777);
     } catch (cause) {
       await loop.close();
       throw new DaemonError("ERR_DAEMON_LISTEN", `cannot listen on ${socketPath}: ${errorMessage(cause)}`, { cause });
     }
-    const instance = new QuoteServer(socketPath, loop, logger);
+    const instance = new QuoteServer(socketPath, loop, logger, threads);
     if (threads > 1 && recipe !== undefined) {
       const onFailure =
         options.onThreadFailure ??
@@ -118,21 +125,28 @@ export class QuoteServer {
         throw new DaemonError("ERR_DAEMON_THREADS", `cannot start serving threads: ${errorMessage(cause)}`, { cause });
       }
     }
-    logger.info({ socketPath, provider: options.provider.name, threads, maxConnections, ...limits }, "quote service listening");
+    logger.info(
+      { socketPath, provider: options.provider.name, threads, maxConnectionsPerThread: maxConnections, ...limits },
+      "quote service listening",
+    );
     return instance;
   }
 
   async #startThreads(
     count: number,
-    data: Omit<Parameters<typeof LoopThread.start>[0], "fd" | "released">,
+    data: Omit<Parameters<typeof LoopThread.start>[0], "fd" | "backlog" | "released" | "index">,
     onFailure: (error: Error) => void,
   ): Promise<void> {
     const fd = this.#loop.listeningFd;
     if (fd === undefined) throw new DaemonError("ERR_DAEMON_THREADS", "this Node.js does not expose the listening socket to other threads");
     const results = await Promise.allSettled(
       Array.from({ length: count }, (_, i) =>
-        LoopThread.start({ ...data, fd, released: this.#released }, i + 1, this.#logger, (error) => {
-          this.#logger.fatal({ err: error }, `serving thread ${i + 1} died; the quote service cannot go on`);
+        LoopThread.start({ ...data, fd, backlog: LISTEN_BACKLOG, released: this.#released, index: i + 1 }, this.#logger, (error) => {
+          this.#listenerLost = true;
+          this.#logger.fatal(
+            { err: error },
+            `serving thread ${i + 1} died, and the listening socket with it; the quote service cannot go on`,
+          );
           onFailure(error);
         }),
       ),
@@ -162,31 +176,44 @@ export class QuoteServer {
 
   /** Stops accepting, ends open connections and removes the socket file. */
   async close(): Promise<void> {
-    this.#releaseListeningSocket();
-    await this.#loop.close();
-    await Promise.all(this.#threads.map((thread) => thread.exited()));
+    if (this.#listenerLost) {
+      this.#abandonListener();
+    } else if (this.#releaseListeningSocket()) {
+      await this.#loop.close();
+      await Promise.all(this.#threads.map((thread) => thread.exited()));
+    } else {
+      this.#logger.error("serving threads did not let go of the listening socket in time; leaving them to the end of the process");
+      for (const thread of this.#threads) thread.abandon();
+      this.#abandonListener();
+    }
     await unlink(this.socketPath).catch(() => undefined);
     this.#logger.info({ socketPath: this.socketPath }, "quote service stopped");
   }
 
   /**
    * Every thread holds the same listening descriptor, and the first to close it frees its number
-   * for reuse. So the worker threads close theirs while this thread waits, blocked, and this one
-   * closes last, right after: no descriptor can be opened in between by this thread's event loop,
-   * and the workers' loops have nothing left that opens one.
+   * for reuse: a later close would hit whatever took the number meanwhile. So the worker threads
+   * close theirs while this thread waits, blocked, and this one closes last, right after. No
+   * event loop of the service opens a descriptor in between: this one is blocked and the
+   * workers' can no longer accept. (A file opened on libuv's thread pool in that instant, by
+   * other code in the process, is the one thing this cannot exclude.) False on timeout.
    */
-  #releaseListeningSocket(): void {
-    if (this.#threads.length === 0) return;
-    for (const thread of this.#threads) thread.requestClose();
+  #releaseListeningSocket(): boolean {
+    for (const thread of this.#threads) thread.requestClose(false);
     const deadline = performance.now() + THREAD_RELEASE_TIMEOUT_MS;
-    for (let released = Atomics.load(this.#released, 0); released < this.#threads.length; released = Atomics.load(this.#released, 0)) {
-      const left = deadline - performance.now();
-      if (left <= 0 || Atomics.wait(this.#released, 0, released, left) === "timed-out") {
-        this.#logger.error({ released, threads: this.#threads.length }, "serving threads did not release the listening socket in time");
-        for (const thread of this.#threads) void thread.terminate();
-        return;
+    for (let index = 1; index <= this.#threads.length; index++) {
+      while (Atomics.load(this.#released, index) === 0) {
+        const left = deadline - performance.now();
+        if (left <= 0 || Atomics.wait(this.#released, index, 0, left) === "timed-out") return false;
       }
     }
+    return true;
+  }
+
+  /** Ends the connections of every thread but closes no handle on the listening descriptor (see onThreadFailure). */
+  #abandonListener(): void {
+    for (const thread of this.#threads) thread.requestClose(true);
+    this.#loop.closeConnections({ unref: true });
   }
 }
 

@@ -38,7 +38,7 @@ export class ServingLoop {
 
   constructor(options: ServingLoopOptions) {
     const { limits, handlers } = options;
-    this.#open = new OpenConnections(sweepIntervalMs(limits.idleTimeoutMs, limits.writeTimeoutMs), (connection) =>
+    this.#open = new OpenConnections(sweepIntervalMs(limits.idleTimeoutMs, limits.requestDeadlineMs, limits.writeTimeoutMs), (connection) =>
       drop(connection.socket, handlers.clientWarnings, deadlineMessage(connection.deadlineKind, limits)),
     );
     const context: ConnectionContext = { limits, handlers, onServed: (served) => this.#count(served) };
@@ -83,11 +83,20 @@ export class ServingLoop {
     return this.#open.size;
   }
 
-  /** Stops accepting (closing this loop's handle on the listening socket) and ends open connections. */
+  /** Stops accepting, closing this loop's handle on the listening socket synchronously, and ends open connections. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#open.destroyAll();
     await closed;
+  }
+
+  /**
+   * Ends open connections but leaves the handle on the listening socket as it is, for when that
+   * descriptor went with a dead thread and must not be closed again; `unref` lets the process end.
+   */
+  closeConnections(options: { unref: boolean }): void {
+    this.#open.destroyAll();
+    if (options.unref) this.#server.unref();
   }
 
   #count(served: ServedRequest): void {
@@ -95,10 +104,9 @@ export class ServingLoop {
       this.#dropped++;
       return;
     }
-    const kind = served.kind ?? "unknown";
+    const { kind, errorCode } = served;
     let byCode = this.#served.get(kind);
     if (byCode === undefined) this.#served.set(kind, (byCode = new Map<number, number>()));
-    const errorCode = served.errorCode ?? 0;
     byCode.set(errorCode, (byCode.get(errorCode) ?? 0) + 1);
   }
 }

@@ -3,8 +3,10 @@ import { encodeResponse } from "./messages.ts";
 
 /** Length of sgx_qe_report_info_t, the only qe_report_info a successful GetQuoteEx reply echoes. */
 const QE_REPORT_INFO_BYTES = 960;
-/** Released frames kept for reuse, per layout: enough for a burst of concurrent clients. */
+/** Released frames kept for reuse, per layout: enough for a burst of concurrent clients… */
 const MAX_FREE_FRAMES = 64;
+/** …within this many bytes, so that large buf_sizes (rare, or hostile) are not kept at all. */
+const MAX_FREE_BYTES = 256 * 1024;
 
 /**
  * The framed, successful GetQuoteEx reply for one buf_size (with or without qe_report_info),
@@ -24,12 +26,14 @@ export class QuoteReplyLayout {
   readonly #beforeQuote: Buffer;
   readonly #afterQuote: Buffer;
   readonly #free: Buffer[] = [];
+  readonly #maxFree: number;
 
   private constructor(zeroFilled: Buffer, quoteOffset: number, quoteBytes: number, qeReportInfoOffset: number | undefined) {
     this.frameBytes = zeroFilled.byteLength;
     this.quoteOffset = quoteOffset;
     this.quoteBytes = quoteBytes;
     this.qeReportInfoOffset = qeReportInfoOffset;
+    this.#maxFree = Math.min(MAX_FREE_FRAMES, Math.floor(MAX_FREE_BYTES / this.frameBytes));
     this.#beforeQuote = Buffer.from(zeroFilled.subarray(0, quoteOffset));
     this.#afterQuote = Buffer.from(zeroFilled.subarray(quoteOffset + quoteBytes));
   }
@@ -74,7 +78,7 @@ export class QuoteReplyLayout {
 
   /** Gives back a frame from `takeFrame` that nothing reads any more (its socket has closed). */
   releaseFrame(frame: Buffer): void {
-    if (this.#free.length < MAX_FREE_FRAMES) this.#free.push(frame);
+    if (this.#free.length < this.#maxFree) this.#free.push(frame);
   }
 }
 

@@ -55,8 +55,9 @@ export interface GetQuoteRequest {
   readonly qeReportInfo?: Uint8Array;
   /**
    * Where to write the quote (at least `quoteSize` bytes), as QE3 writes into the caller's
-   * buffer: the daemon passes the quote's place in its reply frame. Without it the provider
-   * allocates.
+   * buffer: the daemon passes the quote's place in its reply frame, which it reuses once the
+   * reply is sent, so neither the buffer nor the returned quote may be kept past the call.
+   * Without it the provider allocates.
    */
   readonly quoteBuffer?: Uint8Array;
 }

@@ -1,4 +1,4 @@
-import { asBuffer } from "../shared/bytes.ts";
+import { asBuffer, copyBytes } from "../shared/bytes.ts";
 import { encodeReportBody, parseReportBody, type ReportBody } from "../sgx/index.ts";
 import { ByteReader } from "./byte-reader.ts";
 import { QuoteFormatError } from "./errors.ts";
@@ -86,12 +86,12 @@ function readCertifiedQeReport(
 /** The raw views with their parsed copies (the parsed side owns its bytes). */
 function withParsed(raw: EcdsaSignatureDataRaw, certificationDataType: number): { parsed: EcdsaSignatureData; raw: EcdsaSignatureDataRaw } {
   const parsed = {
-    quoteSignature: raw.quoteSignature.slice(),
-    attestationPublicKey: raw.attestationPublicKey.slice(),
+    quoteSignature: copyBytes(raw.quoteSignature),
+    attestationPublicKey: copyBytes(raw.attestationPublicKey),
     qeReportBody: parseReportBody(raw.qeReportBody),
-    qeReportSignature: raw.qeReportSignature.slice(),
-    qeAuthData: raw.qeAuthData.slice(),
-    certificationData: { type: certificationDataType, data: raw.certificationData.slice() },
+    qeReportSignature: copyBytes(raw.qeReportSignature),
+    qeAuthData: copyBytes(raw.qeAuthData),
+    certificationData: { type: certificationDataType, data: copyBytes(raw.certificationData) },
   };
   return { parsed, raw };
 }

@@ -1,6 +1,7 @@
 import { AsnArray, AsnChoiceType, AsnConvert, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes, OctetString } from "@peculiar/asn1-schema";
 import { booleanValue, childrenOf, DerCursor, DerError, oidText, readDer, smallInteger, Tag, type DerElement } from "../shared/der.ts";
 import { certificateFields, type DerExtension } from "../shared/x509-der.ts";
+import { copyBytes } from "../shared/bytes.ts";
 import { QuoteFormatError } from "./errors.ts";
 
 /** OID of Intel's SGX extension in PCK certificates, and the arcs below it. */
@@ -231,7 +232,7 @@ function octets(list: Entry[], index: number, oid: string, length: number): Uint
   const { value } = at(list, index, oid);
   if (value.tag !== Tag.OCTET_STRING || value.content.byteLength !== length)
     fail(`SGX extension ${oid} is not an OCTET STRING of ${length} bytes`);
-  return value.content.slice();
+  return copyBytes(value.content);
 }
 
 function listOf(list: Entry[], index: number, oid: string): Entry[] {

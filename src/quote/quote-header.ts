@@ -1,4 +1,4 @@
-import { asBuffer } from "../shared/bytes.ts";
+import { asBuffer, copyBytes } from "../shared/bytes.ts";
 import type { ByteReader } from "./byte-reader.ts";
 import { QuoteFormatError } from "./errors.ts";
 
@@ -42,8 +42,8 @@ export function readQuoteHeader(reader: ByteReader): QuoteHeader {
     teeType: reader.u32("header.tee_type"),
     qeSvn: reader.u16("header.qe_svn"),
     pceSvn: reader.u16("header.pce_svn"),
-    qeVendorId: reader.bytes("header.qe_vendor_id", 16),
-    userData: reader.bytes("header.user_data", 20),
+    qeVendorId: copyBytes(reader.bytes("header.qe_vendor_id", 16)),
+    userData: copyBytes(reader.bytes("header.user_data", 20)),
   };
 }
 

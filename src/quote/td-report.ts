@@ -1,4 +1,4 @@
-import { asBuffer } from "../shared/bytes.ts";
+import { asBuffer, copyRange } from "../shared/bytes.ts";
 
 /** Size of a TD report body: TDX 1.0 (quote v4, v5 body type 2) and TDX 1.5 (v5 body type 3). */
 export const TdReportSize = { TD10: 584, TD15: 648 } as const;
@@ -60,7 +60,7 @@ export function parseTdReportBody10(bytes: Uint8Array): TdReportBody {
 /** Parses a TD 1.5 body (648 bytes); other lengths throw RangeError (caller's bug). */
 export function parseTdReportBody15(bytes: Uint8Array): TdReportBody15 {
   if (bytes.byteLength !== TdReportSize.TD15) throw new RangeError(`TD 1.5 report body must be 648 bytes, got ${bytes.byteLength}`);
-  return { ...parseCommon(bytes), teeTcbSvn2: bytes.slice(584, 600), mrServiceTd: bytes.slice(600, 648) };
+  return { ...parseCommon(bytes), teeTcbSvn2: copyRange(bytes, 584, 600), mrServiceTd: copyRange(bytes, 600, 648) };
 }
 
 /** TD attributes as a u64. */
@@ -69,7 +69,7 @@ export function tdAttributesValue(body: TdReportBody): bigint {
 }
 
 function parseCommon(b: Uint8Array): TdReportBody {
-  const at = (off: number, len: number): Uint8Array => b.slice(off, off + len);
+  const at = (off: number, len: number): Uint8Array => copyRange(b, off, off + len);
   return {
     teeTcbSvn: at(0, 16),
     mrSeam: at(16, 48),

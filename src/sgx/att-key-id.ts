@@ -1,4 +1,4 @@
-import { asBuffer, fromHex } from "../shared/bytes.ts";
+import { asBuffer, copyRange, fromHex } from "../shared/bytes.ts";
 import { AttKeyAlgorithm, MAX_ATT_KEY_ID_LIST_ENTRIES, QE3_MRSIGNER_HEX, SgxSize } from "./constants.ts";
 import { expectSize, SgxStructureError } from "./errors.ts";
 
@@ -59,13 +59,13 @@ export function parseAttKeyId(bytes: Uint8Array): AttKeyId {
   return {
     id: buf.readUInt16LE(Offset.ID),
     version: buf.readUInt16LE(Offset.VERSION),
-    mrSigner: bytes.slice(Offset.MRSIGNER, Offset.MRSIGNER + mrSignerLength),
+    mrSigner: copyRange(bytes, Offset.MRSIGNER, Offset.MRSIGNER + mrSignerLength),
     prodId: buf.readUInt32LE(Offset.PROD_ID),
-    extendedProdId: bytes.slice(Offset.EXT_PROD_ID, Offset.EXT_PROD_ID + 16),
-    configId: bytes.slice(Offset.CONFIG_ID, Offset.CONFIG_ID + 64),
-    familyId: bytes.slice(Offset.FAMILY_ID, Offset.FAMILY_ID + 16),
+    extendedProdId: copyRange(bytes, Offset.EXT_PROD_ID, Offset.EXT_PROD_ID + 16),
+    configId: copyRange(bytes, Offset.CONFIG_ID, Offset.CONFIG_ID + 64),
+    familyId: copyRange(bytes, Offset.FAMILY_ID, Offset.FAMILY_ID + 16),
     algorithmId: buf.readUInt32LE(Offset.ALGORITHM_ID),
-    spid: bytes.slice(Offset.SPID, Offset.SPID + 16),
+    spid: copyRange(bytes, Offset.SPID, Offset.SPID + 16),
     attKeyType: buf.readUInt16LE(Offset.ATT_KEY_TYPE),
   };
 }

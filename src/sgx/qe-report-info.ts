@@ -1,3 +1,4 @@
+import { copyRange } from "../shared/bytes.ts";
 import { SgxSize } from "./constants.ts";
 import { expectSize } from "./errors.ts";
 
@@ -23,9 +24,9 @@ export function parseQeReportInfo(bytes: Uint8Array): QeReportInfo {
   expectSize("sgx_ql_qe_report_info_t", bytes, SgxSize.QE_REPORT_INFO);
   const o = QeReportInfoOffset;
   return {
-    nonce: bytes.slice(o.NONCE, o.APP_TARGET_INFO),
-    appEnclaveTargetInfo: bytes.slice(o.APP_TARGET_INFO, o.QE_REPORT),
-    qeReport: bytes.slice(o.QE_REPORT, SgxSize.QE_REPORT_INFO),
+    nonce: copyRange(bytes, o.NONCE, o.APP_TARGET_INFO),
+    appEnclaveTargetInfo: copyRange(bytes, o.APP_TARGET_INFO, o.QE_REPORT),
+    qeReport: copyRange(bytes, o.QE_REPORT, SgxSize.QE_REPORT_INFO),
   };
 }
 

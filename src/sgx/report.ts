@@ -1,4 +1,4 @@
-import { asBuffer } from "../shared/bytes.ts";
+import { asBuffer, copyRange } from "../shared/bytes.ts";
 import { SgxSize } from "./constants.ts";
 import { expectSize } from "./errors.ts";
 
@@ -83,7 +83,7 @@ export function parseReportBody(bytes: Uint8Array): ReportBody {
   expectSize("sgx_report_body_t", bytes, SgxSize.REPORT_BODY);
   const buf = asBuffer(bytes);
   const o = ReportBodyOffset;
-  const take = (off: number, len: number): Uint8Array => bytes.slice(off, off + len);
+  const take = (off: number, len: number): Uint8Array => copyRange(bytes, off, off + len);
   return {
     cpuSvn: take(o.CPU_SVN, 16),
     miscSelect: buf.readUInt32LE(o.MISC_SELECT),
@@ -129,8 +129,8 @@ export function parseReport(bytes: Uint8Array): Report {
   expectSize("sgx_report_t", bytes, SgxSize.REPORT);
   return {
     body: parseReportBody(bytes.subarray(0, ReportOffset.KEY_ID)),
-    keyId: bytes.slice(ReportOffset.KEY_ID, ReportOffset.MAC),
-    mac: bytes.slice(ReportOffset.MAC, SgxSize.REPORT),
+    keyId: copyRange(bytes, ReportOffset.KEY_ID, ReportOffset.MAC),
+    mac: copyRange(bytes, ReportOffset.MAC, SgxSize.REPORT),
   };
 }
 

@@ -1,4 +1,4 @@
-import { asBuffer } from "../shared/bytes.ts";
+import { asBuffer, copyRange } from "../shared/bytes.ts";
 import { SgxSize } from "./constants.ts";
 import { expectSize } from "./errors.ts";
 import { encodeAttributes, parseAttributes, putBytes, ReportBodyOffset, type Attributes } from "./report.ts";
@@ -32,11 +32,11 @@ export function parseTargetInfo(bytes: Uint8Array): TargetInfo {
   expectSize("sgx_target_info_t", bytes, SgxSize.TARGET_INFO);
   const buf = asBuffer(bytes);
   return {
-    mrEnclave: bytes.slice(Offset.MR_ENCLAVE, Offset.MR_ENCLAVE + 32),
+    mrEnclave: copyRange(bytes, Offset.MR_ENCLAVE, Offset.MR_ENCLAVE + 32),
     attributes: parseAttributes(bytes, Offset.ATTRIBUTES),
     configSvn: buf.readUInt16LE(Offset.CONFIG_SVN),
     miscSelect: buf.readUInt32LE(Offset.MISC_SELECT),
-    configId: bytes.slice(Offset.CONFIG_ID, Offset.CONFIG_ID + 64),
+    configId: copyRange(bytes, Offset.CONFIG_ID, Offset.CONFIG_ID + 64),
   };
 }
 
@@ -61,10 +61,10 @@ export function targetInfoOfReportBody(reportBody: Uint8Array): TargetInfo {
   const o = ReportBodyOffset;
   const buf = asBuffer(reportBody);
   return {
-    mrEnclave: reportBody.slice(o.MR_ENCLAVE, o.MR_ENCLAVE + 32),
+    mrEnclave: copyRange(reportBody, o.MR_ENCLAVE, o.MR_ENCLAVE + 32),
     attributes: parseAttributes(reportBody, o.ATTRIBUTES),
     configSvn: buf.readUInt16LE(o.CONFIG_SVN),
     miscSelect: buf.readUInt32LE(o.MISC_SELECT),
-    configId: reportBody.slice(o.CONFIG_ID, o.CONFIG_ID + 64),
+    configId: copyRange(reportBody, o.CONFIG_ID, o.CONFIG_ID + 64),
   };
 }

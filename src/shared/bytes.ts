@@ -15,6 +15,19 @@ export function fromHex(hex: string): Uint8Array {
   return new Uint8Array(Buffer.from(hex, "hex"));
 }
 
+/**
+ * A copy of `bytes[start, end)` that owns its memory. Parsers use this, never `slice` on their
+ * input: any Uint8Array passed in may be a Buffer, whose slice makes a view, not a copy.
+ */
+export function copyRange(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  return Uint8Array.prototype.slice.call(bytes, start, end);
+}
+
+/** A copy of all of `bytes` that owns its memory (see {@link copyRange}). */
+export function copyBytes(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
+}
+
 export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
 import { stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -7,7 +8,9 @@ import { SimulatedEnclave } from "../../src/client/index.ts";
 import { QuoteServer } from "../../src/daemon/index.ts";
 import { encodeFrame, encodeRequest } from "../../src/protocol/index.ts";
 import { defaultEcdsaAttKeyId, encodeAttKeyIdList } from "../../src/sgx/index.ts";
+import type { GetQuoteRequest } from "../../src/providers/quote-provider.ts";
 import { startDaemon, type RunningDaemon } from "../helpers/daemon.ts";
+import { withRecipe } from "../helpers/provider-with-recipe.ts";
 import { exchangeRaw, requestOnce, singleFrame } from "../helpers/raw-socket.ts";
 
 const hex = (s: string) => Buffer.from(s.replace(/\s/g, ""), "hex");
@@ -113,6 +116,42 @@ describe("quote service: aesmd's behaviour rules (aesm-protocol.md 0.1, 1.7, 3.4
     assert.equal(r.quote.length, quoteSize + 100);
     assert.equal(Buffer.from(r.quote).readUInt32LE(432) + 436, quoteSize, "the real quote fills the size GetQuoteSizeEx gave");
     assert.deepEqual(Buffer.from(r.quote.subarray(quoteSize)), Buffer.alloc(100));
+  });
+
+  it("GetQuoteEx with qe_report_info, reply after reply: each QE report is for its own nonce and quote", async () => {
+    for (let i = 0; i < 4; i++) {
+      const nonce = randomBytes(16);
+      const info = Buffer.concat([nonce, enclave.targetInfo(), Buffer.alloc(432)]);
+      const bufSize = quoteSize + (i % 2) * 64;
+      const r = await requestOnce(daemon.socketPath, "getQuoteExReq", { report: report(), attKeyId: keyId, qeReportInfo: info, bufSize });
+      assert.equal(r.errorCode, 0);
+      assert.equal(r.quote.length, bufSize);
+      assert.deepEqual(Buffer.from(r.quote.subarray(quoteSize)), Buffer.alloc(bufSize - quoteSize));
+      assert.deepEqual(Buffer.from(r.qeReportInfo.subarray(0, 528)), info.subarray(0, 528));
+      const qeReport = r.qeReportInfo.subarray(528);
+      assert.ok(enclave.verifyReport(qeReport));
+      const binding = createHash("sha256").update(nonce).update(r.quote.subarray(0, quoteSize)).digest();
+      assert.deepEqual(Buffer.from(qeReport.subarray(320, 352)), binding, `reply ${i}`);
+    }
+  });
+
+  it("GetQuoteEx: a provider that makes no QE report gets the caller's qe_report_info echoed, as aesmd copies it back", async () => {
+    const provider = withRecipe(daemon.platform, undefined);
+    const dropping = { ...provider, getQuote: async (request: GetQuoteRequest) => ({ quote: (await provider.getQuote(request)).quote }) };
+    const server = await QuoteServer.start({ provider: dropping, socketPath: join(daemon.dir, "dropping.socket") });
+    try {
+      const info = Buffer.concat([randomBytes(16), enclave.targetInfo(), Buffer.alloc(432, 0x33)]);
+      const r = await requestOnce(server.socketPath, "getQuoteExReq", {
+        report: report(),
+        attKeyId: keyId,
+        qeReportInfo: info,
+        bufSize: quoteSize,
+      });
+      assert.equal(r.errorCode, 0);
+      assert.deepEqual(Buffer.from(r.qeReportInfo), info);
+    } finally {
+      await server.close();
+    }
   });
 
   it("GetQuoteEx size checks give 3: report not 432, qe_report_info not 960 (echoed), buf_size too small or over the cap", async () => {

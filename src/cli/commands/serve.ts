@@ -1,9 +1,9 @@
-import { availableParallelism } from "node:os";
 import { InvalidArgumentError, type Command } from "commander";
 import { DEFAULT_MAX_QUOTE_BUF_BYTES, QuoteServer, startPcsServer } from "../../daemon/index.ts";
 import { AESM_SOCKET_PATH } from "../../protocol/index.ts";
 import { SIMULATED_TCB_STATUSES, SimulatedPlatform, type SimulatedTcbStatus } from "../../providers/simulated/index.ts";
 import { createLogger } from "../logger.ts";
+import { defaultServingThreads } from "../serving-threads.ts";
 import { defaultStateDir } from "../state-dir.ts";
 import { integerInRange, parseIntegerOption, parseLogLevel } from "../options.ts";
 
@@ -32,12 +32,12 @@ export function registerServe(program: Command): void {
     .option("--idle-timeout-ms <n>", "cut off a client silent this long mid-request", parseIntegerOption, 5000)
     .option("--write-timeout-ms <n>", "close a client that does not take its reply within this time", parseIntegerOption, 5000)
     .option("--max-quote-buf-bytes <n>", "largest GetQuoteEx buf_size served", parseIntegerOption, DEFAULT_MAX_QUOTE_BUF_BYTES)
-    .option("--max-connections <n>", "connections served at once by each thread", parseIntegerOption, 1024)
+    .option("--max-connections <n>", "connections served at once", parseIntegerOption, 1024)
     .option(
       "--threads <n>",
-      "event loops serving the socket, one per thread (default: one per CPU)",
+      "event loops serving the socket, one per thread (default: one per CPU the pod may use, at most 8)",
       parseIntegerOption,
-      availableParallelism(),
+      defaultServingThreads(),
     )
     .option(
       "--pcs-port <port>",

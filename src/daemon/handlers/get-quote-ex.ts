@@ -4,18 +4,27 @@ import { AesmFailure } from "../aesm-failure.ts";
 import { EncodedReply, type Handler } from "./handler.ts";
 import { requireSupportedAttKeyId } from "./require-att-key-id.ts";
 
-/** Reply layouts by buf_size and qe_report_info presence; clients use one or two sizes, hostile ones any. */
+/**
+ * Reply layouts by buf_size and qe_report_info presence, least recently used first: clients use
+ * one or two sizes, and a client cycling through sizes only evicts sizes nobody else uses.
+ */
 const layouts = new Map<number, QuoteReplyLayout>();
-const MAX_LAYOUTS = 64;
+const MAX_LAYOUTS = 16;
+let latestKey: number | undefined;
 
 function layoutFor(bufSize: number, withQeReportInfo: boolean): QuoteReplyLayout {
   const key = withQeReportInfo ? -bufSize - 1 : bufSize;
   let layout = layouts.get(key);
   if (layout === undefined) {
     layout = QuoteReplyLayout.of(bufSize, withQeReportInfo);
-    if (layouts.size >= MAX_LAYOUTS) layouts.clear();
-    layouts.set(key, layout);
+    if (layouts.size >= MAX_LAYOUTS) layouts.delete(layouts.keys().next().value!);
+  } else if (key !== latestKey) {
+    layouts.delete(key);
+  } else {
+    return layout;
   }
+  layouts.set(key, layout);
+  latestKey = key;
   return layout;
 }
 

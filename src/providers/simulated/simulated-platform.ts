@@ -15,6 +15,7 @@ import {
 } from "../../sgx/index.ts";
 import { Quote3Error } from "../../sgx/index.ts";
 import { derToPem, type PckExtension } from "../../quote/index.ts";
+import { copyBytes, copyRange } from "../../shared/bytes.ts";
 import { openPlatformState, type PlatformFacts, type PlatformState } from "./platform-state.ts";
 import { simQeReportBody, simQeTargetInfo } from "./qe-identity.ts";
 import type { Collateral } from "../../collateral/index.ts";
@@ -149,9 +150,9 @@ export class SimulatedPlatform implements QuoteProvider {
     const o = QeReportInfoOffset;
     const hash = createHash("sha256").update(info.subarray(o.NONCE, o.APP_TARGET_INFO)).update(quote).digest();
     // A SIM enclave derives with its own CPUSVN, and the app's report body tells us what it is.
-    const body = simQeReportBody(appReport.slice(0, SgxSize.CPU_SVN), reportDataOf(hash));
+    const body = simQeReportBody(copyRange(appReport, 0, SgxSize.CPU_SVN), reportDataOf(hash));
     const target = parseTargetInfo(info.subarray(o.APP_TARGET_INFO, o.QE_REPORT));
-    const out = info.slice();
+    const out = copyBytes(info);
     out.set(createSimReport({ target, ...body }), o.QE_REPORT);
     return out;
   }
