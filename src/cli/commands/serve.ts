@@ -15,7 +15,7 @@ interface ServeOptions {
   writeTimeoutMs: number;
   maxQuoteBufBytes: number;
   maxConnections: number;
-  threads: number;
+  threads?: number;
   pcsPort?: number;
   pcsHost: string;
   tcbStatus: SimulatedTcbStatus;
@@ -35,9 +35,8 @@ export function registerServe(program: Command): void {
     .option("--max-connections <n>", "connections served at once", parseIntegerOption, 1024)
     .option(
       "--threads <n>",
-      "event loops serving the socket, one per thread (default: one per CPU the pod may use, at most 8)",
+      "event loops serving the socket, each on its own thread (default: one per CPU the pod may use, at most 8)",
       parseIntegerOption,
-      defaultServingThreads(),
     )
     .option(
       "--pcs-port <port>",
@@ -69,7 +68,7 @@ async function serve(options: ServeOptions): Promise<void> {
     writeTimeoutMs: options.writeTimeoutMs,
     maxQuoteBufBytes: options.maxQuoteBufBytes,
     maxConnections: options.maxConnections,
-    threads: options.threads,
+    threads: options.threads ?? defaultServingThreads(),
     onThreadFailure: () => {
       // Already logged as fatal; the DaemonSet restarts the pod.
       process.exit(1);
