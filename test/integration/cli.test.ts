@@ -87,6 +87,18 @@ describe("sgx-quote-helper CLI", () => {
     assert.equal(Buffer.from(b64.stdout.trim(), "base64").readUInt16LE(0), 3);
   });
 
+  it("a reader that goes away early (… | head -1) ends the output quietly, not with a stack trace", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", entry, "quote", "--socket", socketPath, "--format", "hex"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.stdout.destroy(); // the reader is gone before the first byte
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    assert.equal(code, 0);
+    assert.doesNotMatch(stderr, /EPIPE|at /);
+  });
+
   it("verify refuses a simulated quote unless its root is trusted, and reads hex input", async () => {
     const hex = await cli(["quote", "--socket", socketPath]);
     const file = join(dir, "q.hex");
