@@ -43,7 +43,7 @@ interface Measurement {
   p99Ms: number;
 }
 
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 const signingKey = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey;
 const signedMessage = randomBytes(432);
