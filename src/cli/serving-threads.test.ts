@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { availableParallelism } from "node:os";
 import { describe, it } from "node:test";
 import { cgroupCpuQuota, defaultServingThreads } from "./serving-threads.ts";
 
@@ -17,10 +16,12 @@ describe("serve's default number of event loops", () => {
   });
 
   it("is one loop per CPU the pod may use, at least one, at most 8", () => {
-    const cpus = availableParallelism();
-    assert.equal(defaultServingThreads(files({})), Math.min(cpus, 8));
-    assert.equal(defaultServingThreads(files({ "/sys/fs/cgroup/cpu.max": "50000 100000" })), 1);
-    assert.equal(defaultServingThreads(files({ "/sys/fs/cgroup/cpu.max": "150000 100000" })), Math.min(cpus, 2));
-    assert.equal(defaultServingThreads(files({ "/sys/fs/cgroup/cpu.max": "6400000 100000" })), Math.min(cpus, 8));
+    const quota = (cpuMax: string) => files({ "/sys/fs/cgroup/cpu.max": cpuMax });
+    assert.equal(defaultServingThreads(files({}), 2), 2, "no quota: the CPUs");
+    assert.equal(defaultServingThreads(files({}), 64), 8, "no quota on a big node: at most 8");
+    assert.equal(defaultServingThreads(quota("50000 100000"), 64), 1, "half a CPU: one loop");
+    assert.equal(defaultServingThreads(quota("150000 100000"), 64), 2, "1.5 CPUs: two loops");
+    assert.equal(defaultServingThreads(quota("400000 100000"), 2), 2, "a quota above the CPUs: the CPUs");
+    assert.equal(defaultServingThreads(quota("max 100000"), 4), 4, "an unlimited quota: the CPUs");
   });
 });

@@ -10,10 +10,13 @@ const MAX_DEFAULT_THREADS = 8;
  * CPU quota (v2 cpu.max, else v1 cfs quota) caps it: a DaemonSet pod limited to one CPU on a
  * 64-core node gets one loop.
  */
-export function defaultServingThreads(readText: (path: string) => string | undefined = readIfPresent): number {
+export function defaultServingThreads(
+  readText: (path: string) => string | undefined = readIfPresent,
+  cpus: number = availableParallelism(),
+): number {
   const quota = cgroupCpuQuota(readText);
-  const cpus = quota === undefined ? availableParallelism() : Math.min(availableParallelism(), Math.max(1, Math.ceil(quota)));
-  return Math.min(cpus, MAX_DEFAULT_THREADS);
+  const usable = quota === undefined ? cpus : Math.min(cpus, Math.max(1, Math.ceil(quota)));
+  return Math.min(usable, MAX_DEFAULT_THREADS);
 }
 
 /** CPUs the cgroup's quota allows (fractional), or undefined when there is no quota. */

@@ -22,6 +22,9 @@ export interface ConnectionContext {
   readonly limits: ConnectionLimits;
   readonly handlers: HandlerContext;
   readonly onServed: (served: ServedRequest) => void;
+  /** A request handler starts, and ends (the loop waits for running handlers before it lets go of the socket). */
+  readonly onRequest: () => void;
+  readonly onRequestDone: () => void;
 }
 
 /**
@@ -86,6 +89,7 @@ export function deadlineMessage(kind: DeadlineKind, limits: ConnectionLimits): s
 
 async function reply(connection: OpenConnection, body: Buffer, context: ConnectionContext): Promise<void> {
   const { socket } = connection;
+  context.onRequest();
   try {
     const served = await serveRequest(body, context.handlers);
     context.onServed(served);
@@ -110,6 +114,8 @@ async function reply(connection: OpenConnection, body: Buffer, context: Connecti
   } catch (error) {
     context.handlers.logger.error({ err: error }, `request failed unexpectedly: ${errorMessage(error)}`);
     socket.destroy();
+  } finally {
+    context.onRequestDone();
   }
 }
 

@@ -10,6 +10,25 @@ import type { ServingLoop } from "./serving-loop.ts";
 /** How often worker loops send their counters to the main thread. */
 export const STATS_INTERVAL_MS = 250;
 
+/**
+ * Where a serving thread is in its life, in a shared Int32 per thread, so the main thread can
+ * read it without waiting for a message (a dying thread writes EXITED_HOLDING from its own
+ * 'exit' handler, before its teardown closes its handles).
+ */
+export const ThreadState = {
+  STARTING: 0,
+  /** Holds (or is about to take) a handle on the shared listening descriptor. */
+  LISTENING: 1,
+  /** Still holds the handle, but serves nothing and runs no request handler. */
+  QUIET: 2,
+  /** Its handle on the listening descriptor is closed. */
+  RELEASED: 3,
+  /** Exited while holding the handle: its teardown closed the shared descriptor. */
+  EXITED_HOLDING: 4,
+  /** Exited without a handle. */
+  EXITED: 5,
+} as const;
+
 /** What a worker loop starts from. */
 export interface LoopThreadData {
   /** The listening socket the main thread bound. */
@@ -17,11 +36,13 @@ export interface LoopThreadData {
   readonly backlog: number;
   readonly recipe: ProviderRecipe;
   readonly limits: ConnectionLimits;
+  /** For the whole service, counted in `openCount`. */
   readonly maxConnections: number;
+  readonly openCount: Int32Array;
   readonly maxQuoteBufBytes: number;
   readonly logLevel: string;
-  /** One slot per thread (the main thread's is 0), set to 1 once that thread's handle on the listening socket is closed. */
-  readonly released: Int32Array;
+  /** One ThreadState per thread (slot 0, the main thread's, is unused). */
+  readonly states: Int32Array;
   /** This thread's slot. */
   readonly index: number;
 }
@@ -34,13 +55,15 @@ export interface LoopStatsSnapshot {
 }
 
 /**
- * `close`: close the handle on the listening socket and every connection, then end. With
- * `keepListener`, only the connections: the descriptor went with a dead thread, and its number
- * may belong to someone else by now, so no thread may close it again before the process ends.
+ * Closing, in three steps the main thread drives for every thread together (see QuoteServer.close):
+ * `quiesce` (end connections, finish running handlers, answer `quiet`), `release` (close the
+ * handle on the listening descriptor), `dispose` (close the provider and end). `abandon`
+ * instead of all three, when the descriptor went with a dead thread: end connections, close no
+ * handle, stay until the process ends.
  */
-export type ToLoopThread = { readonly type: "close"; readonly keepListener: boolean };
+export type ToLoopThread = { readonly type: "quiesce" | "release" | "dispose" | "abandon" };
 export type FromLoopThread =
-  { readonly type: "ready" } | { readonly type: "log"; readonly line: string } | ({ readonly type: "stats" } & LoopStatsSnapshot);
+  { readonly type: "ready" | "quiet" } | { readonly type: "log"; readonly line: string } | ({ readonly type: "stats" } & LoopStatsSnapshot);
 
 export function statsSnapshot(loop: ServingLoop): LoopStatsSnapshot {
   const { connections, dropped, served } = loop.stats;
@@ -64,11 +87,14 @@ export class LoopThread {
   /** The worker's latest counters (it sends them every STATS_INTERVAL_MS and when it closes). */
   stats: LoopStatsSnapshot = EMPTY_STATS;
   readonly #worker: Worker;
+  readonly #data: LoopThreadData;
   readonly #exited: Promise<void>;
+  #onQuiet: (() => void) | undefined;
   #closing = false;
 
-  private constructor(worker: Worker, exited: Promise<void>) {
+  private constructor(worker: Worker, data: LoopThreadData, exited: Promise<void>) {
     this.#worker = worker;
+    this.#data = data;
     this.#exited = exited;
   }
 
@@ -78,7 +104,6 @@ export class LoopThread {
    * the shared listening descriptor, so the service cannot go on.
    */
   static start(data: LoopThreadData, logger: Logger, onFailure: (error: Error) => void): Promise<LoopThread> {
-    const { index } = data;
     const entry = new URL(`./loop-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
     const worker = entry.pathname.endsWith(".ts")
       ? new Worker(FROM_SOURCES_BOOTSTRAP, {
@@ -90,7 +115,7 @@ export class LoopThread {
     worker.on("error", (error) => (failure = error));
     const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
     return new Promise<LoopThread>((resolve, reject) => {
-      const thread = new LoopThread(worker, exited);
+      const thread = new LoopThread(worker, data, exited);
       let started = false;
       worker.on("message", (message: FromLoopThread) => {
         switch (message.type) {
@@ -98,8 +123,11 @@ export class LoopThread {
             started = true;
             resolve(thread);
             break;
+          case "quiet":
+            thread.#onQuiet?.();
+            break;
           case "log":
-            relayLog(logger, message.line, index);
+            relayLog(logger, message.line, data.index);
             break;
           case "stats":
             thread.stats = message;
@@ -107,35 +135,62 @@ export class LoopThread {
         }
       });
       worker.once("exit", (code) => {
-        // Whatever the way out, the thread's handle on the listening socket is closed now.
-        Atomics.store(data.released, index, 1);
-        Atomics.notify(data.released, index);
-        const error = failure ?? new Error(`serving thread ${index} exited with code ${code}`);
+        const error = failure ?? new Error(`serving thread ${data.index} exited with code ${code}`);
+        thread.#onQuiet?.();
         if (!started) reject(error);
         else if (!thread.#closing) onFailure(error);
       });
     });
   }
 
-  /**
-   * Asks the worker to close its connections and, unless `keepListener`, its handle on the
-   * listening socket. A worker that keeps it stays until the process ends, without holding it up.
-   */
-  requestClose(keepListener: boolean): void {
-    this.#closing = true;
-    const message: ToLoopThread = { type: "close", keepListener };
-    this.#worker.postMessage(message);
-    if (keepListener) this.#worker.unref();
+  get state(): number {
+    return Atomics.load(this.#data.states, this.#data.index);
   }
 
-  /** Resolves when the worker has stopped; its last counters have arrived by then. */
-  exited(): Promise<void> {
+  /** Whether this thread's exit closed the shared listening descriptor. */
+  get tookListenerWithIt(): boolean {
+    return this.state === ThreadState.EXITED_HOLDING;
+  }
+
+  /** Ends the worker's connections and resolves once it runs no handler (or has exited). */
+  quiesce(): Promise<void> {
+    this.#closing = true;
+    const quiet = new Promise<void>((resolve) => (this.#onQuiet = resolve));
+    this.#post({ type: "quiesce" });
+    return quiet;
+  }
+
+  /** Asks the worker to close its handle on the listening descriptor (it sets RELEASED when done). */
+  release(): void {
+    this.#post({ type: "release" });
+  }
+
+  /** Blocks this thread until the worker has released its handle or exited, or `deadline` (performance.now()) passes. */
+  waitUntilReleased(deadline: number): boolean {
+    const { states, index } = this.#data;
+    for (let state = Atomics.load(states, index); state < ThreadState.RELEASED; state = Atomics.load(states, index)) {
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      Atomics.wait(states, index, state, left);
+    }
+    return true;
+  }
+
+  /** Asks the worker to close its provider and end; resolves once it has (its last counters have arrived by then). */
+  dispose(): Promise<void> {
+    this.#post({ type: "dispose" });
     return this.#exited;
   }
 
-  /** Lets the process end without waiting for this worker (it keeps whatever it holds). */
+  /** Ends the worker's connections; it keeps its handle and stays, unreferenced, until the process ends. */
   abandon(): void {
+    this.#closing = true;
+    this.#post({ type: "abandon" });
     this.#worker.unref();
+  }
+
+  #post(message: ToLoopThread): void {
+    this.#worker.postMessage(message);
   }
 }
 

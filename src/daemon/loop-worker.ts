@@ -8,12 +8,28 @@ import { pino } from "pino";
 import type { QuoteProvider } from "../providers/quote-provider.ts";
 import { RateLimitedLog } from "./rate-limited-log.ts";
 import { ServingLoop } from "./serving-loop.ts";
-import { STATS_INTERVAL_MS, type LoopThreadData, type ToLoopThread, type FromLoopThread, statsSnapshot } from "./loop-thread.ts";
+import {
+  STATS_INTERVAL_MS,
+  ThreadState,
+  statsSnapshot,
+  type FromLoopThread,
+  type LoopThreadData,
+  type ToLoopThread,
+} from "./loop-thread.ts";
 
 const data = workerData as LoopThreadData;
 const port = parentPort;
 if (port === null) throw new Error("loop-worker runs only as a worker thread");
 const post = (message: FromLoopThread) => port.postMessage(message);
+const setState = (state: number) => {
+  Atomics.store(data.states, data.index, state);
+  Atomics.notify(data.states, data.index);
+};
+// Runs before the thread's teardown closes its handles, however it ends.
+process.on("exit", () => {
+  const state = Atomics.load(data.states, data.index);
+  setState(state === ThreadState.LISTENING || state === ThreadState.QUIET ? ThreadState.EXITED_HOLDING : ThreadState.EXITED);
+});
 
 const logger = pino({ level: data.logLevel }, { write: (line: string) => post({ type: "log", line }) });
 const providerModule = (await import(data.recipe.module)) as { openProvider: (options: unknown) => Promise<QuoteProvider> };
@@ -21,29 +37,38 @@ const provider = await providerModule.openProvider(data.recipe.options);
 const loop = new ServingLoop({
   limits: data.limits,
   maxConnections: data.maxConnections,
+  openCount: data.openCount,
   handlers: { provider, logger, clientWarnings: new RateLimitedLog(logger), maxQuoteBufBytes: data.maxQuoteBufBytes },
 });
+setState(ThreadState.LISTENING);
 await loop.listen({ fd: data.fd, backlog: data.backlog }, (error) => logger.error({ err: error }, "listening socket error"));
 const reportStats = () => post({ type: "stats", ...statsSnapshot(loop) });
 const statsTimer = setInterval(reportStats, STATS_INTERVAL_MS).unref();
 
-// The only message is ToLoopThread "close".
-port.once("message", ({ keepListener }: ToLoopThread) => {
-  clearInterval(statsTimer);
-  if (keepListener) {
-    // This thread stays, holding the stale handle, until the process ends (see ToLoopThread).
-    loop.closeConnections({ unref: false });
-    reportStats();
-    return;
+port.on("message", ({ type }: ToLoopThread) => {
+  switch (type) {
+    case "quiesce":
+      void loop.quiesce().then(() => {
+        setState(ThreadState.QUIET);
+        post({ type: "quiet" });
+      });
+      break;
+    case "release":
+      // The main thread waits, blocked, until every thread has let go of the listening descriptor.
+      void loop.closeListener();
+      setState(ThreadState.RELEASED);
+      break;
+    case "dispose":
+      clearInterval(statsTimer);
+      reportStats();
+      void provider.close().then(() => port.close());
+      break;
+    case "abandon":
+      // This thread stays, holding the stale handle, until the process ends (see ToLoopThread).
+      clearInterval(statsTimer);
+      loop.abandonListener({ unref: false });
+      reportStats();
+      break;
   }
-  // The main thread waits, blocked, for every thread to let go of the listening socket.
-  const closing = loop.close();
-  Atomics.store(data.released, data.index, 1);
-  Atomics.notify(data.released, data.index);
-  void closing.then(async () => {
-    reportStats();
-    await provider.close();
-    port.close();
-  });
 });
 post({ type: "ready" });

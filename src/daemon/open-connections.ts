@@ -30,8 +30,11 @@ export class OpenConnection {
 export class OpenConnections {
   readonly #open = new Set<OpenConnection>();
   readonly #timer: NodeJS.Timeout;
+  readonly #onClosed: () => void;
 
-  constructor(intervalMs: number, onExpire: (connection: OpenConnection) => void) {
+  /** `onExpire` for a connection past its deadline, `onClosed` once for every socket that closes. */
+  constructor(intervalMs: number, onExpire: (connection: OpenConnection) => void, onClosed: () => void) {
+    this.#onClosed = onClosed;
     this.#timer = setInterval(() => {
       const now = performance.now();
       for (const connection of this.#open) {
@@ -52,6 +55,7 @@ export class OpenConnections {
     this.#open.add(connection);
     socket.once("close", () => {
       this.#open.delete(connection);
+      this.#onClosed();
       connection.onClosed?.();
     });
     return connection;

@@ -1,9 +1,10 @@
 import type { Logger } from "pino";
 
 /**
- * Warnings about clients (malformed requests, dropped connections), at most `perSecond` a second:
- * any local user can send garbage, and must not be able to flood the node's logs with it. What is
- * held back is counted and reported once the next window opens.
+ * What clients can make the daemon log (malformed requests, refused requests, dropped
+ * connections), at most `perSecond` lines a second: any local user can send garbage, and must not
+ * be able to flood the node's logs with it. What is held back is counted and reported once the
+ * next window opens.
  */
 export class RateLimitedLog {
   readonly #logger: Logger;
@@ -18,6 +19,14 @@ export class RateLimitedLog {
   }
 
   warn(fields: Record<string, unknown>, message: string): void {
+    this.log("warn", fields, message);
+  }
+
+  info(fields: Record<string, unknown>, message: string): void {
+    this.log("info", fields, message);
+  }
+
+  log(level: "info" | "warn", fields: Record<string, unknown>, message: string): void {
     const now = Date.now();
     if (now - this.#windowStart >= 1000) {
       if (this.#suppressed > 0) this.#logger.warn({ suppressed: this.#suppressed }, "client warnings suppressed in the last window");
@@ -27,7 +36,7 @@ export class RateLimitedLog {
     }
     if (this.#inWindow < this.#perSecond) {
       this.#inWindow++;
-      this.#logger.warn(fields, message);
+      this.#logger[level](fields, message);
     } else {
       this.#suppressed++;
     }

@@ -62,14 +62,17 @@ export async function serveRequest(body: Uint8Array, context: HandlerContext): P
   return { replyFrame: encodeFrame(encoded), kind, errorCode };
 }
 
-/** The AESM errorCode a handler's failure answers with (logged). */
+/**
+ * The AESM errorCode a handler's failure answers with. Refusals are logged rate-limited: a
+ * client can make as many as it likes (bad sizes, bad REPORT MACs).
+ */
 function failureCode(error: unknown, kind: RequestKind, context: HandlerContext): number {
   if (error instanceof AesmFailure) {
-    context.logger.info({ kind, errorCode: error.errorCode }, error.message);
+    context.clientWarnings.info({ kind, errorCode: error.errorCode }, error.message);
     return error.errorCode;
   }
   if (error instanceof Quote3Error) {
-    context.logger.warn({ kind, status: error.status }, error.message);
+    context.clientWarnings.warn({ kind, status: error.status }, error.message);
     return quote3ToAesm(error.status);
   }
   context.logger.error({ kind, err: error }, `unexpected failure: ${errorMessage(error)}`);

@@ -6,7 +6,7 @@ import { AESM_SOCKET_PATH, DEFAULT_MAX_FRAME_BYTES } from "../protocol/index.ts"
 import type { QuoteProvider } from "../providers/quote-provider.ts";
 import { SgxQuoteHelperError, errorMessage } from "../shared/errors.ts";
 import type { ConnectionLimits } from "./connection.ts";
-import { LoopThread } from "./loop-thread.ts";
+import { LoopThread, type LoopThreadData } from "./loop-thread.ts";
 import { RateLimitedLog } from "./rate-limited-log.ts";
 import { ServingLoop, type QuoteServerStats } from "./serving-loop.ts";
 
@@ -23,7 +23,7 @@ export interface QuoteServerOptions {
   readonly writeTimeoutMs?: number;
   /** Largest GetQuoteEx buf_size served (default 64 KiB; the largest real quote is 13,346 bytes). */
   readonly maxQuoteBufBytes?: number;
-  /** Connections served at once (shared out between the threads); more are closed on accept (default 1024). */
+  /** Connections served at once, over every thread; more are closed on accept (default 1024). */
   readonly maxConnections?: number;
   /** Socket file mode; aesmd uses 0777 so unprivileged pods can connect. */
   readonly socketMode?: number;
@@ -49,8 +49,8 @@ const MAX_SOCKET_PATH_BYTES = 107;
 /** Default cap on GetQuoteEx buf_size: several times the largest real quote (13,346 bytes). */
 export const DEFAULT_MAX_QUOTE_BUF_BYTES = 64 * 1024;
 
-/** How long `close` waits for serving threads to let go of the listening socket. */
-const THREAD_RELEASE_TIMEOUT_MS = 5_000;
+/** How long `close` waits for running handlers to finish, and then for threads to let go of the listening socket. */
+const THREAD_STOP_TIMEOUT_MS = 5_000;
 /** Listen backlog: aesmd's clients connect in bursts when many pods start at once. */
 const LISTEN_BACKLOG = 512;
 
@@ -63,17 +63,18 @@ export class QuoteServer {
   readonly socketPath: string;
   readonly #loop: ServingLoop;
   readonly #threads: LoopThread[] = [];
-  /** Per thread (main first): 1 once its handle on the listening socket is closed. */
-  readonly #released: Int32Array;
+  /** One ThreadState per thread, shared with the workers (slot 0, this thread's, unused). */
+  readonly #states: Int32Array;
   readonly #logger: Logger;
   /** A serving thread died, and the shared listening descriptor with it. */
   #listenerLost = false;
+  #closed: Promise<void> | undefined;
 
-  private constructor(socketPath: string, loop: ServingLoop, logger: Logger, threads: number) {
+  private constructor(socketPath: string, loop: ServingLoop, logger: Logger, states: Int32Array) {
     this.socketPath = socketPath;
     this.#loop = loop;
     this.#logger = logger;
-    this.#released = new Int32Array(new SharedArrayBuffer(4 * threads));
+    this.#states = states;
   }
 
   /** Binds the socket (creating its directory, replacing a stale socket file) and starts serving. */
@@ -81,9 +82,10 @@ export class QuoteServer {
     const socketPath = options.socketPath ?? AESM_SOCKET_PATH;
     const logger = options.logger ?? pino({ level: "silent" });
     const threads = options.threads ?? 1;
-    const recipe = options.provider.recipe?.();
-    if (!Number.isInteger(threads) || threads < 1)
+    if (!Number.isInteger(threads) || threads < 1) {
       throw new DaemonError("ERR_DAEMON_THREADS", `threads must be a positive integer, got ${threads}`);
+    }
+    const recipe = threads > 1 ? options.provider.recipe?.() : undefined;
     if (threads > 1 && recipe === undefined) {
       throw new DaemonError(
         "ERR_DAEMON_THREADS",
@@ -96,11 +98,13 @@ export class QuoteServer {
       requestDeadlineMs: options.requestDeadlineMs ?? 60_000,
       writeTimeoutMs: options.writeTimeoutMs ?? 5_000,
     };
-    const maxConnections = Math.ceil((options.maxConnections ?? 1024) / threads);
+    const maxConnections = options.maxConnections ?? 1024;
+    const openCount = new Int32Array(new SharedArrayBuffer(4));
     const maxQuoteBufBytes = options.maxQuoteBufBytes ?? DEFAULT_MAX_QUOTE_BUF_BYTES;
     const loop = new ServingLoop({
       limits,
       maxConnections,
+      openCount,
       handlers: { provider: options.provider, logger, clientWarnings: new RateLimitedLog(logger), maxQuoteBufBytes },
     });
     await prepareSocketPath(socketPath);
@@ -111,37 +115,35 @@ export class QuoteServer {
       await loop.close();
       throw new DaemonError("ERR_DAEMON_LISTEN", `cannot listen on ${socketPath}: ${errorMessage(cause)}`, { cause });
     }
-    const instance = new QuoteServer(socketPath, loop, logger, threads);
-    if (threads > 1 && recipe !== undefined) {
+    const instance = new QuoteServer(socketPath, loop, logger, new Int32Array(new SharedArrayBuffer(4 * threads)));
+    if (recipe !== undefined) {
       const onFailure =
         options.onThreadFailure ??
         ((error: Error) => {
           throw error;
         });
+      const data = { recipe, limits, maxConnections, openCount, maxQuoteBufBytes, logLevel: logger.level };
       try {
-        await instance.#startThreads(threads - 1, { recipe, limits, maxConnections, maxQuoteBufBytes, logLevel: logger.level }, onFailure);
+        await instance.#startThreads(threads - 1, data, onFailure);
       } catch (cause) {
         await instance.close();
         throw new DaemonError("ERR_DAEMON_THREADS", `cannot start serving threads: ${errorMessage(cause)}`, { cause });
       }
     }
-    logger.info(
-      { socketPath, provider: options.provider.name, threads, maxConnectionsPerThread: maxConnections, ...limits },
-      "quote service listening",
-    );
+    logger.info({ socketPath, provider: options.provider.name, threads, maxConnections, ...limits }, "quote service listening");
     return instance;
   }
 
   async #startThreads(
     count: number,
-    data: Omit<Parameters<typeof LoopThread.start>[0], "fd" | "backlog" | "released" | "index">,
+    data: Omit<LoopThreadData, "fd" | "backlog" | "states" | "index">,
     onFailure: (error: Error) => void,
   ): Promise<void> {
     const fd = this.#loop.listeningFd;
     if (fd === undefined) throw new DaemonError("ERR_DAEMON_THREADS", "this Node.js does not expose the listening socket to other threads");
     const results = await Promise.allSettled(
       Array.from({ length: count }, (_, i) =>
-        LoopThread.start({ ...data, fd, backlog: LISTEN_BACKLOG, released: this.#released, index: i + 1 }, this.#logger, (error) => {
+        LoopThread.start({ ...data, fd, backlog: LISTEN_BACKLOG, states: this.#states, index: i + 1 }, this.#logger, (error) => {
           this.#listenerLost = true;
           this.#logger.fatal(
             { err: error },
@@ -174,46 +176,68 @@ export class QuoteServer {
     return this.#threads.reduce((sum, thread) => sum + thread.stats.open, this.#loop.openConnections);
   }
 
-  /** Stops accepting, ends open connections and removes the socket file. */
-  async close(): Promise<void> {
-    if (this.#listenerLost) {
-      this.#abandonListener();
+  /**
+   * Stops accepting, ends open connections and removes the socket file (once: later calls
+   * return the same promise).
+   *
+   * Every thread holds a handle on the same listening descriptor, and the first to close it
+   * frees its number for reuse: a later close would hit whatever took the number meanwhile. So
+   * closing goes in steps. First every thread quiesces: ends its connections, turns new ones
+   * away and finishes its running request handlers, after which none of the service's code opens
+   * a descriptor. Then the workers close their handles while this thread waits, blocked, and
+   * this one closes last, right after. Only then are the providers closed. (A file opened on
+   * libuv's thread pool by other code of the process in that instant is the one thing this
+   * cannot exclude.) If a thread died holding its handle, the descriptor is gone already and no
+   * handle on it is closed again: they are left to the end of the process.
+   */
+  close(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
+    // Any thread that exited before its own 'exit' event reached us counts too.
+    const lost = () => this.#listenerLost || this.#threads.some((thread) => thread.tookListenerWithIt);
+    const quiet = lost()
+      ? false
+      : await withTimeout(Promise.all([this.#loop.quiesce(), ...this.#threads.map((thread) => thread.quiesce())]), THREAD_STOP_TIMEOUT_MS);
+    if (lost()) {
+      this.#abandon("a serving thread died with the listening socket");
+    } else if (!quiet) {
+      this.#abandon("request handlers did not finish in time");
     } else if (this.#releaseListeningSocket()) {
-      await this.#loop.close();
-      await Promise.all(this.#threads.map((thread) => thread.exited()));
+      await this.#loop.closeListener();
+      await Promise.all(this.#threads.map((thread) => thread.dispose()));
     } else {
-      this.#logger.error("serving threads did not let go of the listening socket in time; leaving them to the end of the process");
-      for (const thread of this.#threads) thread.abandon();
-      this.#abandonListener();
+      this.#abandon("serving threads did not let go of the listening socket in time");
     }
     await unlink(this.socketPath).catch(() => undefined);
     this.#logger.info({ socketPath: this.socketPath }, "quote service stopped");
   }
 
-  /**
-   * Every thread holds the same listening descriptor, and the first to close it frees its number
-   * for reuse: a later close would hit whatever took the number meanwhile. So the worker threads
-   * close theirs while this thread waits, blocked, and this one closes last, right after. No
-   * event loop of the service opens a descriptor in between: this one is blocked and the
-   * workers' can no longer accept. (A file opened on libuv's thread pool in that instant, by
-   * other code in the process, is the one thing this cannot exclude.) False on timeout.
-   */
+  /** Has every worker close its handle, waiting blocked for all; false on a timeout or a thread that died holding it. */
   #releaseListeningSocket(): boolean {
-    for (const thread of this.#threads) thread.requestClose(false);
-    const deadline = performance.now() + THREAD_RELEASE_TIMEOUT_MS;
-    for (let index = 1; index <= this.#threads.length; index++) {
-      while (Atomics.load(this.#released, index) === 0) {
-        const left = deadline - performance.now();
-        if (left <= 0 || Atomics.wait(this.#released, index, 0, left) === "timed-out") return false;
-      }
-    }
-    return true;
+    for (const thread of this.#threads) thread.release();
+    const deadline = performance.now() + THREAD_STOP_TIMEOUT_MS;
+    return this.#threads.every((thread) => thread.waitUntilReleased(deadline) && !thread.tookListenerWithIt);
   }
 
-  /** Ends the connections of every thread but closes no handle on the listening descriptor (see onThreadFailure). */
-  #abandonListener(): void {
-    for (const thread of this.#threads) thread.requestClose(true);
-    this.#loop.closeConnections({ unref: true });
+  /** Ends every thread's connections but closes no handle on the listening descriptor (see close). */
+  #abandon(reason: string): void {
+    this.#logger.error(`${reason}: its handles are left to the end of the process`);
+    for (const thread of this.#threads) thread.abandon();
+    this.#loop.abandonListener({ unref: true });
+  }
+}
+
+/** Whether `promise` settles within `ms`. */
+async function withTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

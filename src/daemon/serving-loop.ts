@@ -17,12 +17,14 @@ export interface QuoteServerStats {
 export interface ServingLoopOptions {
   readonly limits: ConnectionLimits;
   readonly handlers: HandlerContext;
-  /** Connections this loop serves at once; more are closed on accept. */
+  /** Connections the whole service serves at once; more are closed on accept. */
   readonly maxConnections: number;
+  /** Open connections of every loop of the service: one Int32 that all of them count in. */
+  readonly openCount: Int32Array;
 }
 
 /** Where a loop accepts: a socket path it binds, or a listening socket another loop bound. */
-export type ListenTarget = { readonly path: string; readonly backlog: number } | { readonly fd: number };
+export type ListenTarget = { readonly path: string; readonly backlog: number } | { readonly fd: number; readonly backlog: number };
 
 /**
  * One event loop's share of the quote service: accepts AESM connections on the listening
@@ -35,18 +37,38 @@ export class ServingLoop {
   readonly #served = new Map<string, Map<number, number>>();
   readonly #server: Server;
   readonly #open: OpenConnections;
+  /** Requests whose handler has not finished. */
+  #inFlight = 0;
+  #whenIdle: (() => void) | undefined;
+  #quiescing = false;
 
   constructor(options: ServingLoopOptions) {
-    const { limits, handlers } = options;
-    this.#open = new OpenConnections(sweepIntervalMs(limits.idleTimeoutMs, limits.requestDeadlineMs, limits.writeTimeoutMs), (connection) =>
-      drop(connection.socket, handlers.clientWarnings, deadlineMessage(connection.deadlineKind, limits)),
+    const { limits, handlers, maxConnections, openCount } = options;
+    this.#open = new OpenConnections(
+      sweepIntervalMs(limits.idleTimeoutMs, limits.requestDeadlineMs, limits.writeTimeoutMs),
+      (connection) => drop(connection.socket, handlers.clientWarnings, deadlineMessage(connection.deadlineKind, limits)),
+      () => Atomics.sub(openCount, 0, 1),
     );
-    const context: ConnectionContext = { limits, handlers, onServed: (served) => this.#count(served) };
+    const context: ConnectionContext = {
+      limits,
+      handlers,
+      onServed: (served) => this.#count(served),
+      onRequest: () => this.#inFlight++,
+      onRequestDone: () => {
+        if (--this.#inFlight === 0) this.#whenIdle?.();
+      },
+    };
     this.#server = createServer((socket) => {
+      // The cap counts every thread's connections, so a busy thread does not turn clients away
+      // while another has room.
+      if (this.#quiescing || Atomics.add(openCount, 0, 1) >= maxConnections) {
+        if (!this.#quiescing) Atomics.sub(openCount, 0, 1);
+        socket.destroy();
+        return;
+      }
       this.#connections++;
       serveConnection(this.#open.add(socket), context);
     });
-    this.#server.maxConnections = options.maxConnections;
   }
 
   /** Starts accepting; rejects with the listen error (EADDRINUSE, EACCES, …). Later errors are logged. */
@@ -83,18 +105,34 @@ export class ServingLoop {
     return this.#open.size;
   }
 
-  /** Stops accepting, closing this loop's handle on the listening socket synchronously, and ends open connections. */
-  async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  /**
+   * Ends every open connection, turns new ones away, and resolves once no request handler is
+   * running any more: from then on this loop opens no descriptor (only accepts, closed at once,
+   * until its handle on the listening socket is closed).
+   */
+  async quiesce(): Promise<void> {
+    this.#quiescing = true;
     this.#open.destroyAll();
-    await closed;
+    if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#whenIdle = resolve));
+  }
+
+  /** Closes this loop's handle on the listening socket; the descriptor is closed before this returns. */
+  async closeListener(): Promise<void> {
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  /** Quiesces, then closes the handle: for a service of one loop. */
+  async close(): Promise<void> {
+    await this.quiesce();
+    await this.closeListener();
   }
 
   /**
    * Ends open connections but leaves the handle on the listening socket as it is, for when that
    * descriptor went with a dead thread and must not be closed again; `unref` lets the process end.
    */
-  closeConnections(options: { unref: boolean }): void {
+  abandonListener(options: { unref: boolean }): void {
+    this.#quiescing = true;
     this.#open.destroyAll();
     if (options.unref) this.#server.unref();
   }

@@ -20,7 +20,7 @@ export function fromHex(hex: string): Uint8Array {
  * input: any Uint8Array passed in may be a Buffer, whose slice makes a view, not a copy.
  */
 export function copyRange(bytes: Uint8Array, start: number, end: number): Uint8Array {
-  return Uint8Array.prototype.slice.call(bytes, start, end);
+  return new Uint8Array(bytes.subarray(start, end));
 }
 
 /** A copy of all of `bytes` that owns its memory (see {@link copyRange}). */

@@ -4,6 +4,7 @@
  * process, as the daemon does: it reports the failure and exits.
  * Usage: crashing-thread-daemon DIR
  */
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { QuoteServer } from "../../src/daemon/index.ts";
 import { SimulatedPlatform } from "../../src/providers/simulated/index.ts";
@@ -13,7 +14,7 @@ const dir = process.argv[2]!;
 const stateDir = join(dir, "state");
 const platform = await SimulatedPlatform.open({ stateDir });
 await QuoteServer.start({
-  provider: withRecipe(platform, testRecipe("crashing", { stateDir, crashAfterMs: 300 })),
+  provider: withRecipe(platform, testRecipe("crashing", { stateDir, trigger: join(dir, "crash-now") })),
   socketPath: join(dir, "aesm.socket"),
   threads: 2,
   onThreadFailure: (error) => {
@@ -22,3 +23,4 @@ await QuoteServer.start({
   },
 });
 process.stdout.write("serving\n");
+await writeFile(join(dir, "crash-now"), "");

@@ -135,20 +135,50 @@ describe("quote service: aesmd's behaviour rules (aesm-protocol.md 0.1, 1.7, 3.4
     }
   });
 
-  it("GetQuoteEx: a provider that makes no QE report gets the caller's qe_report_info echoed, as aesmd copies it back", async () => {
+  it("GetQuoteEx: a provider that makes no QE report fails the request with 49, qe_report_info echoed", async () => {
     const provider = withRecipe(daemon.platform, undefined);
     const dropping = { ...provider, getQuote: async (request: GetQuoteRequest) => ({ quote: (await provider.getQuote(request)).quote }) };
     const server = await QuoteServer.start({ provider: dropping, socketPath: join(daemon.dir, "dropping.socket") });
     try {
       const info = Buffer.concat([randomBytes(16), enclave.targetInfo(), Buffer.alloc(432, 0x33)]);
-      const r = await requestOnce(server.socketPath, "getQuoteExReq", {
-        report: report(),
-        attKeyId: keyId,
-        qeReportInfo: info,
-        bufSize: quoteSize,
-      });
-      assert.equal(r.errorCode, 0);
-      assert.deepEqual(Buffer.from(r.qeReportInfo), info);
+      // Three times: the first replies of a size and the later ones take different paths.
+      for (let i = 0; i < 3; i++) {
+        const r = await requestOnce(server.socketPath, "getQuoteExReq", {
+          report: report(),
+          attKeyId: keyId,
+          qeReportInfo: info,
+          bufSize: quoteSize,
+        });
+        assert.equal(r.errorCode, 49, `request ${i}`);
+        assert.deepEqual(Buffer.from(r.qeReportInfo), info);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("GetQuoteEx: a shorter quote after a longer one still comes back zero-padded to buf_size", async () => {
+    // A provider whose quotes vary in length (a real QE3's do, with its certification data):
+    // every other quote is cut short by 100 bytes.
+    const provider = withRecipe(daemon.platform, undefined);
+    let calls = 0;
+    const varying = {
+      ...provider,
+      getQuote: async (request: GetQuoteRequest) => {
+        const { quote } = await provider.getQuote(request);
+        return { quote: calls++ % 2 === 1 ? quote.subarray(0, quote.byteLength - 100) : quote };
+      },
+    };
+    const server = await QuoteServer.start({ provider: varying, socketPath: join(daemon.dir, "varying.socket") });
+    try {
+      for (let i = 0; i < 6; i++) {
+        const r = await requestOnce(server.socketPath, "getQuoteExReq", { report: report(), attKeyId: keyId, bufSize: quoteSize + 16 });
+        assert.equal(r.errorCode, 0);
+        const length = quoteSize - (i % 2 === 1 ? 100 : 0);
+        assert.equal(r.quote.length, quoteSize + 16);
+        assert.equal(Buffer.from(r.quote).readUInt32LE(0), 0x00020003, "a quote header");
+        assert.deepEqual(Buffer.from(r.quote.subarray(length)), Buffer.alloc(quoteSize + 16 - length), `padding of reply ${i}`);
+      }
     } finally {
       await server.close();
     }

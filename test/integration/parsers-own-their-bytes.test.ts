@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { describe, it } from "node:test";
 import { decodeQuote } from "../../src/quote/index.ts";
 import {
@@ -13,15 +13,19 @@ import {
   targetInfoOfReportBody,
 } from "../../src/sgx/index.ts";
 import { SimulatedPlatform } from "../../src/providers/simulated/index.ts";
-import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SimulatedEnclave } from "../../src/client/index.ts";
 
-/** Every byte array reachable from `value`, with its contents now (hex). */
+/**
+ * Every byte array reachable from `value`, with its contents now (hex). None may be a Buffer:
+ * a caller's `slice` of a parsed field would then make a view again.
+ */
 function byteLeaves(value: unknown, path = "", out = new Map<string, string>()): Map<string, string> {
-  if (value instanceof Uint8Array) out.set(path, Buffer.from(value).toString("hex"));
-  else if (Array.isArray(value)) value.forEach((v, i) => byteLeaves(v, `${path}[${i}]`, out));
+  if (value instanceof Uint8Array) {
+    assert.ok(!Buffer.isBuffer(value), `${path} is a plain Uint8Array`);
+    out.set(path, Buffer.from(value).toString("hex"));
+  } else if (Array.isArray(value)) value.forEach((v, i) => byteLeaves(v, `${path}[${i}]`, out));
   else if (typeof value === "object" && value !== null) for (const [k, v] of Object.entries(value)) byteLeaves(v, `${path}.${k}`, out);
   return out;
 }

@@ -69,7 +69,7 @@ describe("a quote service on two event loops", () => {
     await getQuote(enclave, Buffer.alloc(64), { client: new AesmClient({ socketPath: daemon.socketPath }), env });
   });
 
-  it("refuses a hostile frame header on whichever thread takes it", async () => {
+  it("refuses hostile frame headers with two threads serving", async () => {
     const results = await Promise.all(
       Array.from({ length: 20 }, () => exchangeRaw(daemon.socketPath, [Buffer.from([0xff, 0xff, 0xff, 0xff])], { waitMs: 2000 })),
     );
@@ -90,6 +90,20 @@ describe("starting and stopping a threaded quote service", () => {
       assert.equal(await openDescriptors(), baseline, "descriptors after close");
     }
     await daemon.stop();
+  });
+
+  it("the connection cap counts every thread's connections", async () => {
+    const daemon = await startDaemon({ threads: 2, maxConnections: 40, idleTimeoutMs: 20_000 });
+    try {
+      const idle = Array.from({ length: 40 }, () => exchangeRaw(daemon.socketPath, [], { waitMs: 30_000 }));
+      await eventually(() => daemon.server.openConnections === 40, "40 open connections, over both threads");
+      const extra = await exchangeRaw(daemon.socketPath, [encodeFrame(encodeRequest("getSupportedAttKeyIDNumReq", {}))], { waitMs: 2000 });
+      assert.deepEqual([extra.ended, extra.received.length], ["closed", 0], "the 41st connection is turned away");
+      await daemon.server.close();
+      await Promise.all(idle);
+    } finally {
+      await daemon.stop().catch(() => undefined);
+    }
   });
 
   it("a provider without a recipe serves on one thread only", async () => {

@@ -35,7 +35,7 @@ async function demo(message: string, logLevel: string): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), "sgx-quote-helper-demo-"));
   const socketPath = join(dir, "var-run-aesmd", "aesm.socket");
   const platform = await SimulatedPlatform.open({ stateDir: join(dir, "platform-state") });
-  // Two event loops, as `serve` runs one per CPU: the demo exercises the threaded service.
+  // Two event loops whatever the machine, so the demo always exercises the threaded service.
   const server = await QuoteServer.start({ provider: platform, socketPath, logger: createLogger(logLevel), threads: DEMO_THREADS });
   const pcs = await startPcsServer({ platform });
   try {

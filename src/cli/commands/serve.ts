@@ -12,6 +12,7 @@ interface ServeOptions {
   stateDir: string;
   maxFrameBytes: number;
   idleTimeoutMs: number;
+  requestDeadlineMs: number;
   writeTimeoutMs: number;
   maxQuoteBufBytes: number;
   maxConnections: number;
@@ -30,6 +31,12 @@ export function registerServe(program: Command): void {
     .option("--state-dir <dir>", "platform keys and certificates (a new directory makes a new platform)", defaultStateDir())
     .option("--max-frame-bytes <n>", "largest request accepted", parseIntegerOption, 1024 * 1024)
     .option("--idle-timeout-ms <n>", "cut off a client silent this long mid-request", parseIntegerOption, 5000)
+    .option(
+      "--request-deadline-ms <n>",
+      "cut off a client whose request is not complete this long after connecting",
+      parseIntegerOption,
+      60_000,
+    )
     .option("--write-timeout-ms <n>", "close a client that does not take its reply within this time", parseIntegerOption, 5000)
     .option("--max-quote-buf-bytes <n>", "largest GetQuoteEx buf_size served", parseIntegerOption, DEFAULT_MAX_QUOTE_BUF_BYTES)
     .option("--max-connections <n>", "connections served at once", parseIntegerOption, 1024)
@@ -65,6 +72,7 @@ async function serve(options: ServeOptions): Promise<void> {
     socketPath: options.socket,
     maxFrameBytes: options.maxFrameBytes,
     idleTimeoutMs: options.idleTimeoutMs,
+    requestDeadlineMs: options.requestDeadlineMs,
     writeTimeoutMs: options.writeTimeoutMs,
     maxQuoteBufBytes: options.maxQuoteBufBytes,
     maxConnections: options.maxConnections,

@@ -44,7 +44,11 @@ export function registerVerify(program: Command, outcome: CommandOutcome): void 
     .option("--cache-dir <dir>", "keep fetched collateral here and reuse it until its nextUpdate")
     .option("--offline", "use only collateral already in --cache-dir")
     .option("--at <time>", "verification time: ISO 8601 or Unix seconds (default: now)", parseTime)
-    .option("--trust-root <file...>", "also trust this root certificate (PEM), e.g. a simulated platform's platform/root-ca.pem")
+    .option(
+      "--trust-root <file>",
+      "also trust this root certificate (PEM), e.g. a simulated platform's platform/root-ca.pem; repeat for several",
+      (file: string, files: string[] | undefined) => [...(files ?? []), file],
+    )
     .option("--accept <statuses>", `accepted TCB statuses, comma-separated (${ACCEPTABLE.join(", ")})`, parseStatuses, ["UpToDate"])
     .option("--allow-debug", "accept debug enclaves and debug TDs")
     .option("--allow-expired", "accept a verdict whose collateral has expired at the verification time")

@@ -1,31 +1,53 @@
 import { AesmResult, hasField, QuoteReplyLayout } from "../../protocol/index.ts";
 import { SgxSize } from "../../sgx/index.ts";
+import type { GetQuoteResult } from "../../providers/quote-provider.ts";
 import { AesmFailure } from "../aesm-failure.ts";
 import { EncodedReply, type Handler } from "./handler.ts";
 import { requireSupportedAttKeyId } from "./require-att-key-id.ts";
 
 /**
- * Reply layouts by buf_size and qe_report_info presence, least recently used first: clients use
- * one or two sizes, and a client cycling through sizes only evicts sizes nobody else uses.
+ * Reply layouts by buf_size and qe_report_info presence, least recently used first. A size gets
+ * its layout at its second successful quote: clients use one or two sizes, while a client
+ * cycling through sizes (or sending bad REPORTs) costs no layout work and evicts only sizes
+ * nobody else uses.
  */
-const layouts = new Map<number, QuoteReplyLayout>();
+const layouts = new Map<number, QuoteReplyLayout | "seen once">();
 const MAX_LAYOUTS = 16;
 let latestKey: number | undefined;
 
-function layoutFor(bufSize: number, withQeReportInfo: boolean): QuoteReplyLayout {
-  const key = withQeReportInfo ? -bufSize - 1 : bufSize;
-  let layout = layouts.get(key);
-  if (layout === undefined) {
-    layout = QuoteReplyLayout.of(bufSize, withQeReportInfo);
-    if (layouts.size >= MAX_LAYOUTS) layouts.delete(layouts.keys().next().value!);
-  } else if (key !== latestKey) {
-    layouts.delete(key);
-  } else {
-    return layout;
-  }
-  layouts.set(key, layout);
+const layoutKey = (bufSize: number, withQeReportInfo: boolean) => (withQeReportInfo ? -bufSize - 1 : bufSize);
+
+function readyLayout(key: number): QuoteReplyLayout | undefined {
+  const entry = layouts.get(key);
+  if (entry === undefined || entry === "seen once") return undefined;
+  if (key !== latestKey) remember(key, entry);
+  return entry;
+}
+
+/** After a quote served without a layout: the second success of a size builds its layout. */
+function noteServed(key: number, bufSize: number, withQeReportInfo: boolean): void {
+  remember(key, layouts.has(key) ? QuoteReplyLayout.of(bufSize, withQeReportInfo) : "seen once");
+}
+
+function remember(key: number, entry: QuoteReplyLayout | "seen once"): void {
+  layouts.delete(key);
+  if (layouts.size >= MAX_LAYOUTS) layouts.delete(layouts.keys().next().value!);
+  layouts.set(key, entry);
   latestKey = key;
-  return layout;
+}
+
+/** The caller's qe_report_info with the QE report filled in; QE3 fails the request when it cannot make one. */
+function qeReportInfoOf(result: GetQuoteResult): Uint8Array {
+  if (result.qeReportInfo?.byteLength !== SgxSize.QE_REPORT_INFO) {
+    throw new AesmFailure(AesmResult.AESM_UNABLE_TO_GENERATE_QE_REPORT, "the quote provider made no QE report for the qe_report_info");
+  }
+  return result.qeReportInfo;
+}
+
+/** Writes the quote at the start of `quoteBuffer` (where the provider may have written it already), then zeros. */
+function placeQuote(quoteBuffer: Uint8Array, quote: Uint8Array): void {
+  if (quote.buffer !== quoteBuffer.buffer || quote.byteOffset !== quoteBuffer.byteOffset) quoteBuffer.set(quote);
+  quoteBuffer.fill(0, quote.byteLength);
 }
 
 export const getQuoteEx: Handler<"getQuoteExReq"> = {
@@ -49,23 +71,30 @@ export const getQuoteEx: Handler<"getQuoteExReq"> = {
     if (request.bufSize < needed) {
       throw new AesmFailure(AesmResult.AESM_PARAMETER_ERROR, `buf_size ${request.bufSize} is below the quote size ${needed}`);
     }
-    // The reply carries exactly buf_size bytes of quote: the quote, then zeros. The frame may be
-    // a reused one, so every byte of both regions is written here.
-    const layout = layoutFor(request.bufSize, qeReportInfo !== undefined);
+    // The reply carries exactly buf_size bytes of quote: the quote, then zeros.
+    const withQeReportInfo = qeReportInfo !== undefined;
+    const key = layoutKey(request.bufSize, withQeReportInfo);
+    const layout = readyLayout(key);
+    const getQuote = (quoteBuffer: Uint8Array) =>
+      provider.getQuote({ report: request.report, attKeyId, quoteBuffer, ...(qeReportInfo && { qeReportInfo }) });
+    if (layout === undefined) {
+      const quote = new Uint8Array(request.bufSize);
+      const result = await getQuote(quote);
+      placeQuote(quote, result.quote);
+      const reply = { errorCode: 0, quote, ...(withQeReportInfo && { qeReportInfo: qeReportInfoOf(result) }) };
+      noteServed(key, request.bufSize, withQeReportInfo);
+      return reply;
+    }
+    // A frame may be a reused one: every byte of the quote and qe_report_info regions is written.
     const frame = layout.takeFrame();
-    const quoteBuffer = frame.subarray(layout.quoteOffset, layout.quoteOffset + layout.quoteBytes);
-    let result;
     try {
-      result = await provider.getQuote({ report: request.report, attKeyId, quoteBuffer, ...(qeReportInfo && { qeReportInfo }) });
+      const quoteBuffer = frame.subarray(layout.quoteOffset, layout.quoteOffset + layout.quoteBytes);
+      const result = await getQuote(quoteBuffer);
+      placeQuote(quoteBuffer, result.quote);
+      if (layout.qeReportInfoOffset !== undefined) frame.set(qeReportInfoOf(result), layout.qeReportInfoOffset);
     } catch (error) {
       layout.releaseFrame(frame);
       throw error;
-    }
-    if (result.quote.buffer !== quoteBuffer.buffer || result.quote.byteOffset !== quoteBuffer.byteOffset) quoteBuffer.set(result.quote);
-    quoteBuffer.fill(0, result.quote.byteLength);
-    if (qeReportInfo !== undefined && layout.qeReportInfoOffset !== undefined) {
-      frame.fill(0, layout.qeReportInfoOffset, layout.qeReportInfoOffset + SgxSize.QE_REPORT_INFO);
-      frame.set(result.qeReportInfo ?? qeReportInfo, layout.qeReportInfoOffset);
     }
     return new EncodedReply(frame, layout);
   },
