@@ -165,19 +165,29 @@ describe("clients that never read their reply", () => {
 });
 
 describe("connection and path limits", () => {
-  it("connections beyond maxConnections are closed on accept; others are still served", async () => {
-    const daemon = await startDaemon({ maxConnections: 3, idleTimeoutMs: 10_000 });
-    try {
-      const idle = Array.from({ length: 3 }, () => exchangeRaw(daemon.socketPath, [], { waitMs: 20_000 }));
-      while (daemon.server.openConnections < 3) await new Promise((r) => setTimeout(r, 20));
-      const extra = await exchangeRaw(daemon.socketPath, [encodeFrame(encodeRequest("getSupportedAttKeyIDNumReq", {}))], { waitMs: 2000 });
-      assert.deepEqual([extra.ended, extra.received.length], ["closed", 0]);
-      await daemon.server.close();
-      await Promise.all(idle);
-    } finally {
-      await daemon.stop().catch(() => undefined);
-    }
-  });
+  for (const threads of [1, 2]) {
+    it(`connections beyond maxConnections are closed on accept, the cap counting every thread (${threads} thread${threads > 1 ? "s" : ""})`, async () => {
+      const cap = 12;
+      const daemon = await startDaemon({ threads, maxConnections: cap, idleTimeoutMs: 20_000 });
+      try {
+        const idle = Array.from({ length: cap }, () => exchangeRaw(daemon.socketPath, [], { waitMs: 30_000 }));
+        // Worker threads report their counts every 250 ms.
+        const deadline = performance.now() + 3000;
+        while (daemon.server.openConnections < cap) {
+          assert.ok(performance.now() < deadline, `${daemon.server.openConnections} of ${cap} connections open`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        const extra = await exchangeRaw(daemon.socketPath, [encodeFrame(encodeRequest("getSupportedAttKeyIDNumReq", {}))], {
+          waitMs: 2000,
+        });
+        assert.deepEqual([extra.ended, extra.received.length], ["closed", 0]);
+        await daemon.server.close();
+        await Promise.all(idle);
+      } finally {
+        await daemon.stop().catch(() => undefined);
+      }
+    });
+  }
 
   it("a socket path longer than sun_path holds is refused, not silently truncated", async () => {
     const daemon = await startDaemon();

@@ -92,20 +92,6 @@ describe("starting and stopping a threaded quote service", () => {
     await daemon.stop();
   });
 
-  it("the connection cap counts every thread's connections", async () => {
-    const daemon = await startDaemon({ threads: 2, maxConnections: 40, idleTimeoutMs: 20_000 });
-    try {
-      const idle = Array.from({ length: 40 }, () => exchangeRaw(daemon.socketPath, [], { waitMs: 30_000 }));
-      await eventually(() => daemon.server.openConnections === 40, "40 open connections, over both threads");
-      const extra = await exchangeRaw(daemon.socketPath, [encodeFrame(encodeRequest("getSupportedAttKeyIDNumReq", {}))], { waitMs: 2000 });
-      assert.deepEqual([extra.ended, extra.received.length], ["closed", 0], "the 41st connection is turned away");
-      await daemon.server.close();
-      await Promise.all(idle);
-    } finally {
-      await daemon.stop().catch(() => undefined);
-    }
-  });
-
   it("a provider without a recipe serves on one thread only", async () => {
     const daemon = await startDaemon();
     try {
