@@ -21,13 +21,25 @@ export const ThreadState = {
   LISTENING: 1,
   /** Still holds the handle, but serves nothing and runs no request handler. */
   QUIET: 2,
+  /** Closing its handle: it took QUIET → RELEASING itself, so nobody else can take the thread to ABANDONED. */
+  RELEASING: 3,
   /** Its handle on the listening descriptor is closed. */
-  RELEASED: 3,
+  RELEASED: 4,
+  /** The main thread gave up waiting (QUIET → ABANDONED): the thread must never close its handle. */
+  ABANDONED: 5,
   /** Exited while holding the handle: its teardown closed the shared descriptor. */
-  EXITED_HOLDING: 4,
+  EXITED_HOLDING: 6,
   /** Exited without a handle. */
-  EXITED: 5,
+  EXITED: 7,
 } as const;
+
+/** Marks a thread that exited while holding its handle (the worker's own 'exit' handler may not have run: out of memory, terminate). */
+export function markExited(states: Int32Array, index: number): void {
+  Atomics.compareExchange(states, index, ThreadState.LISTENING, ThreadState.EXITED_HOLDING);
+  Atomics.compareExchange(states, index, ThreadState.QUIET, ThreadState.EXITED_HOLDING);
+  Atomics.compareExchange(states, index, ThreadState.RELEASING, ThreadState.EXITED_HOLDING);
+  Atomics.notify(states, index);
+}
 
 /** What a worker loop starts from. */
 export interface LoopThreadData {
@@ -135,21 +147,13 @@ export class LoopThread {
         }
       });
       worker.once("exit", (code) => {
+        markExited(data.states, data.index);
         const error = failure ?? new Error(`serving thread ${data.index} exited with code ${code}`);
         thread.#onQuiet?.();
         if (!started) reject(error);
         else if (!thread.#closing) onFailure(error);
       });
     });
-  }
-
-  get state(): number {
-    return Atomics.load(this.#data.states, this.#data.index);
-  }
-
-  /** Whether this thread's exit closed the shared listening descriptor. */
-  get tookListenerWithIt(): boolean {
-    return this.state === ThreadState.EXITED_HOLDING;
   }
 
   /** Ends the worker's connections and resolves once it runs no handler (or has exited). */
@@ -165,21 +169,36 @@ export class LoopThread {
     this.#post({ type: "release" });
   }
 
-  /** Blocks this thread until the worker has released its handle or exited, or `deadline` (performance.now()) passes. */
+  /**
+   * Blocks this thread until the worker has closed its handle on the listening descriptor (true),
+   * or has exited, or `deadline` (performance.now()) passes: then, unless it is already closing
+   * its handle, it is marked ABANDONED so that it never will (false).
+   */
   waitUntilReleased(deadline: number): boolean {
     const { states, index } = this.#data;
-    for (let state = Atomics.load(states, index); state < ThreadState.RELEASED; state = Atomics.load(states, index)) {
+    for (;;) {
+      const state = Atomics.load(states, index);
+      if (state === ThreadState.RELEASED || state === ThreadState.EXITED) return true;
+      if (state === ThreadState.ABANDONED || state === ThreadState.EXITED_HOLDING) return false;
       const left = deadline - performance.now();
-      if (left <= 0) return false;
-      Atomics.wait(states, index, state, left);
+      // A thread in RELEASING is inside one synchronous close: it is given the moment it needs.
+      if (left <= 0 && state === ThreadState.QUIET) {
+        if (Atomics.compareExchange(states, index, ThreadState.QUIET, ThreadState.ABANDONED) === ThreadState.QUIET) return false;
+        continue;
+      }
+      Atomics.wait(states, index, state, Math.max(left, 1));
     }
-    return true;
   }
 
-  /** Asks the worker to close its provider and end; resolves once it has (its last counters have arrived by then). */
-  dispose(): Promise<void> {
+  /**
+   * Asks the worker to close its provider and end; resolves once it has (its last counters have
+   * arrived by then), or terminates it after `timeoutMs`: its handle is closed already.
+   */
+  async dispose(timeoutMs: number): Promise<void> {
     this.#post({ type: "dispose" });
-    return this.#exited;
+    const timer = setTimeout(() => void this.#worker.terminate(), timeoutMs);
+    await this.#exited;
+    clearTimeout(timer);
   }
 
   /** Ends the worker's connections; it keeps its handle and stays, unreferenced, until the process ends. */

@@ -28,7 +28,8 @@ const setState = (state: number) => {
 // Runs before the thread's teardown closes its handles, however it ends.
 process.on("exit", () => {
   const state = Atomics.load(data.states, data.index);
-  setState(state === ThreadState.LISTENING || state === ThreadState.QUIET ? ThreadState.EXITED_HOLDING : ThreadState.EXITED);
+  const holding = state === ThreadState.LISTENING || state === ThreadState.QUIET || state === ThreadState.RELEASING;
+  setState(holding || state === ThreadState.ABANDONED ? ThreadState.EXITED_HOLDING : ThreadState.EXITED);
 });
 
 const logger = pino({ level: data.logLevel }, { write: (line: string) => post({ type: "log", line }) });
@@ -54,7 +55,9 @@ port.on("message", ({ type }: ToLoopThread) => {
       });
       break;
     case "release":
-      // The main thread waits, blocked, until every thread has let go of the listening descriptor.
+      // The main thread waits, blocked, until every thread has let go of the listening
+      // descriptor; if it gave up on this one (ABANDONED), the handle must stay as it is.
+      if (Atomics.compareExchange(data.states, data.index, ThreadState.QUIET, ThreadState.RELEASING) !== ThreadState.QUIET) break;
       void loop.closeListener();
       setState(ThreadState.RELEASED);
       break;

@@ -27,6 +27,8 @@ export class RateLimitedLog {
   }
 
   log(level: "info" | "warn", fields: Record<string, unknown>, message: string): void {
+    // A line the logger would drop must not use up the budget of those it writes.
+    if (!this.#logger.isLevelEnabled(level)) return;
     const now = Date.now();
     if (now - this.#windowStart >= 1000) {
       if (this.#suppressed > 0) this.#logger.warn({ suppressed: this.#suppressed }, "client warnings suppressed in the last window");

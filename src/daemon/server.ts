@@ -6,7 +6,7 @@ import { AESM_SOCKET_PATH, DEFAULT_MAX_FRAME_BYTES } from "../protocol/index.ts"
 import type { QuoteProvider } from "../providers/quote-provider.ts";
 import { SgxQuoteHelperError, errorMessage } from "../shared/errors.ts";
 import type { ConnectionLimits } from "./connection.ts";
-import { LoopThread, type LoopThreadData } from "./loop-thread.ts";
+import { LoopThread, ThreadState, type LoopThreadData } from "./loop-thread.ts";
 import { RateLimitedLog } from "./rate-limited-log.ts";
 import { ServingLoop, type QuoteServerStats } from "./serving-loop.ts";
 
@@ -196,8 +196,11 @@ export class QuoteServer {
   }
 
   async #close(): Promise<void> {
-    // Any thread that exited before its own 'exit' event reached us counts too.
-    const lost = () => this.#listenerLost || this.#threads.some((thread) => thread.tookListenerWithIt);
+    // New clients get ENOENT from here on, so no connection can be waiting to be accepted while
+    // the handles are closed (an accept in flight could otherwise be given the freed number).
+    await unlink(this.socketPath).catch(() => undefined);
+    // Read from the threads' own states: a death whose 'exit' event has not reached us counts too.
+    const lost = () => this.#listenerLost || this.#states.some((state, index) => index > 0 && state === ThreadState.EXITED_HOLDING);
     const quiet = lost()
       ? false
       : await withTimeout(Promise.all([this.#loop.quiesce(), ...this.#threads.map((thread) => thread.quiesce())]), THREAD_STOP_TIMEOUT_MS);
@@ -207,11 +210,10 @@ export class QuoteServer {
       this.#abandon("request handlers did not finish in time");
     } else if (this.#releaseListeningSocket()) {
       await this.#loop.closeListener();
-      await Promise.all(this.#threads.map((thread) => thread.dispose()));
+      await Promise.all(this.#threads.map((thread) => thread.dispose(THREAD_STOP_TIMEOUT_MS)));
     } else {
       this.#abandon("serving threads did not let go of the listening socket in time");
     }
-    await unlink(this.socketPath).catch(() => undefined);
     this.#logger.info({ socketPath: this.socketPath }, "quote service stopped");
   }
 
@@ -219,7 +221,8 @@ export class QuoteServer {
   #releaseListeningSocket(): boolean {
     for (const thread of this.#threads) thread.release();
     const deadline = performance.now() + THREAD_STOP_TIMEOUT_MS;
-    return this.#threads.every((thread) => thread.waitUntilReleased(deadline) && !thread.tookListenerWithIt);
+    // Every thread is waited for or abandoned: none may close its handle once we have given up.
+    return this.#threads.map((thread) => thread.waitUntilReleased(deadline)).every(Boolean);
   }
 
   /** Ends every thread's connections but closes no handle on the listening descriptor (see close). */

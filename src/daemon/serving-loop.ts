@@ -76,10 +76,13 @@ export class ServingLoop {
     const server = this.#server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(target, () => {
+      const listening = () => {
         server.off("error", reject);
         resolve();
-      });
+      };
+      // Node reads `backlog` from the options only with a path; for a descriptor it is an argument.
+      if ("fd" in target) server.listen({ fd: target.fd }, target.backlog, listening);
+      else server.listen(target, listening);
     });
     server.on("error", onError);
   }

@@ -14,6 +14,6 @@ export function withRecipe(provider: QuoteProvider, recipe: ProviderRecipe | und
 }
 
 /** A recipe for one of the modules in ./recipe-providers/. */
-export function testRecipe(name: "failing" | "crashing", options: unknown): ProviderRecipe {
+export function testRecipe(name: "failing" | "crashing" | "slow", options: unknown): ProviderRecipe {
   return { module: new URL(`./recipe-providers/${name}.ts`, import.meta.url).href, options };
 }

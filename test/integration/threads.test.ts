@@ -6,15 +6,18 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { pino } from "pino";
 import { AesmClient, SimulatedEnclave, getQuote } from "../../src/client/index.ts";
 import { QuoteServer } from "../../src/daemon/index.ts";
 import { encodeFrame, encodeRequest } from "../../src/protocol/index.ts";
+import { defaultEcdsaAttKeyId } from "../../src/sgx/index.ts";
 import { startDaemon, type RunningDaemon } from "../helpers/daemon.ts";
 import { testRecipe, withRecipe } from "../helpers/provider-with-recipe.ts";
 import { exchangeRaw } from "../helpers/raw-socket.ts";
 import { checkQuoteIndependently } from "../helpers/independent-quote-check.ts";
 
 const env = { SGX_AESM_ADDR: "1" };
+const keyIdOf = () => defaultEcdsaAttKeyId();
 const enclave = new SimulatedEnclave({ mrEnclave: Buffer.alloc(32, 0x5a) });
 const openDescriptors = async () => (await readdir("/proc/self/fd")).length;
 
@@ -91,6 +94,45 @@ describe("starting and stopping a threaded quote service", () => {
     }
     await daemon.stop();
   });
+
+  for (const threads of [1, 2]) {
+    it(`close waits for running request handlers, and leaves no descriptor behind (${threads} thread${threads > 1 ? "s" : ""})`, async () => {
+      const daemon = await startDaemon();
+      try {
+        const baseline = await openDescriptors();
+        const { openProvider } = await import("../helpers/recipe-providers/slow.ts");
+        const slow = await openProvider({ stateDir: join(daemon.dir, "state"), delayMs: 400 });
+        const socketPath = join(daemon.dir, "slow.socket");
+        const logs: Array<Record<string, unknown>> = [];
+        const logger = pino({ level: "info" }, { write: (line: string) => logs.push(JSON.parse(line) as Record<string, unknown>) });
+        const server = await QuoteServer.start({ provider: slow, socketPath, threads, logger });
+        const client = new AesmClient({ socketPath });
+        const { targetInfo } = await client.initQuoteEx(keyIdOf(), 32);
+        const size = await client.getQuoteSizeEx(keyIdOf());
+        const frame = encodeFrame(
+          encodeRequest("getQuoteExReq", {
+            report: enclave.createReport(targetInfo, Buffer.alloc(64)),
+            attKeyId: keyIdOf(),
+            bufSize: size,
+          }),
+        );
+        const inFlight = Array.from({ length: 20 }, () => exchangeRaw(socketPath, [frame], { waitMs: 5000 }));
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        await server.close();
+        for (const r of await Promise.all(inFlight)) assert.equal(r.ended, "closed");
+        // A handler that close() had not waited for would fail now, and be logged.
+        await slow.close();
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        assert.deepEqual(
+          logs.filter((l) => String(l["msg"]).includes("used after close")),
+          [],
+        );
+        assert.equal(await openDescriptors(), baseline, "descriptors after close");
+      } finally {
+        await daemon.stop();
+      }
+    });
+  }
 
   it("a provider without a recipe serves on one thread only", async () => {
     const daemon = await startDaemon();

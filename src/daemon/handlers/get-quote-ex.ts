@@ -7,32 +7,38 @@ import { requireSupportedAttKeyId } from "./require-att-key-id.ts";
 
 /**
  * Reply layouts by buf_size and qe_report_info presence, least recently used first. A size gets
- * its layout at its second successful quote: clients use one or two sizes, while a client
- * cycling through sizes (or sending bad REPORTs) costs no layout work and evicts only sizes
- * nobody else uses.
+ * its layout at its second successful quote: clients use one or two sizes, while bad REPORTs
+ * cost no layout work, and sizes used once (a client cycling through them) do not take the
+ * place of layouts in use.
  */
-const layouts = new Map<number, QuoteReplyLayout | "seen once">();
+const layouts = new Map<number, QuoteReplyLayout>();
 const MAX_LAYOUTS = 16;
+const seenOnce = new Set<number>();
+const MAX_SEEN_ONCE = 64;
 let latestKey: number | undefined;
 
 const layoutKey = (bufSize: number, withQeReportInfo: boolean) => (withQeReportInfo ? -bufSize - 1 : bufSize);
 
 function readyLayout(key: number): QuoteReplyLayout | undefined {
-  const entry = layouts.get(key);
-  if (entry === undefined || entry === "seen once") return undefined;
-  if (key !== latestKey) remember(key, entry);
-  return entry;
+  const layout = layouts.get(key);
+  if (layout !== undefined && key !== latestKey) {
+    layouts.delete(key);
+    layouts.set(key, layout);
+    latestKey = key;
+  }
+  return layout;
 }
 
-/** After a quote served without a layout: the second success of a size builds its layout. */
+/** After a quote served without a layout: the second success of a size builds its layout (once, however many were in flight). */
 function noteServed(key: number, bufSize: number, withQeReportInfo: boolean): void {
-  remember(key, layouts.has(key) ? QuoteReplyLayout.of(bufSize, withQeReportInfo) : "seen once");
-}
-
-function remember(key: number, entry: QuoteReplyLayout | "seen once"): void {
-  layouts.delete(key);
+  if (layouts.has(key)) return;
+  if (!seenOnce.delete(key)) {
+    if (seenOnce.size >= MAX_SEEN_ONCE) seenOnce.clear();
+    seenOnce.add(key);
+    return;
+  }
   if (layouts.size >= MAX_LAYOUTS) layouts.delete(layouts.keys().next().value!);
-  layouts.set(key, entry);
+  layouts.set(key, QuoteReplyLayout.of(bufSize, withQeReportInfo));
   latestKey = key;
 }
 
